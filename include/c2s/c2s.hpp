@@ -6,6 +6,7 @@
 #include "c2s/core/concepts.hpp"
 #include "c2s/core/error.hpp"
 #include "c2s/core/fingerprints.hpp"
+#include "c2s/core/labeled_matrix.hpp"
 #include "c2s/core/parallelize.hpp"
 #include "c2s/core/pipeline.hpp"
 #include "c2s/core/progress.hpp"
