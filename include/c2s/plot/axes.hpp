@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -77,10 +78,18 @@ struct Ticks {
 
 /// [lo, hi] widened to the enclosing tick multiples (for chart axes that should end on a tick).
 [[nodiscard]] inline std::pair<double, double> nice_range(double lo, double hi, int target = 5) {
-    const Ticks t = nice_ticks(lo, hi, target);
-    const double a = std::floor(std::min(lo, hi) / t.step + 1e-9) * t.step;
-    const double b = std::ceil(std::max(lo, hi) / t.step - 1e-9) * t.step;
-    if (b - a <= 0) return {a - t.step, b + t.step};
+    // Snap to the step, then re-check: the widened range may call for another step; repeat until
+    // the ticks of the result end exactly on its ends.
+    double a = std::min(lo, hi), b = std::max(lo, hi);
+    for (int iteration = 0; iteration < 4; ++iteration) {
+        const Ticks t = nice_ticks(a, b, target);
+        const double na = std::floor(std::min(lo, hi) / t.step + 1e-9) * t.step;
+        const double nb = std::ceil(std::max(lo, hi) / t.step - 1e-9) * t.step;
+        if (nb - na <= 0) return {na - t.step, nb + t.step};
+        const bool stable = std::abs(na - a) < t.step * 1e-9 && std::abs(nb - b) < t.step * 1e-9;
+        a = na, b = nb;
+        if (stable) break;
+    }
     return {a, b};
 }
 
@@ -253,6 +262,57 @@ inline Axes add_chart_frame(Figure& fig, const ChartSpec& spec, std::string_view
     });
     return ax;
 }
+
+/// A dashed horizontal line across `ax` at data value `y`, with `label` (if any) written above
+/// its right end.
+inline void draw_reference_line(Canvas& c, const Axes& ax, double y, const std::string& label, double font_size) {
+    if (!std::isfinite(y) || y < std::min(ax.y_min, ax.y_max) || y > std::max(ax.y_min, ax.y_max)) return;
+    const double fy = ax.y_to_figure(y);
+    const Color col{0.35, 0.35, 0.35, 1};
+    c.line({ax.area.x, fy}, {ax.area.right(), fy}, col, 1.0, {4, 3});
+    if (!label.empty()) {
+        const Font f{font_size * 0.85};
+        const TextExtent e = measure_text(label, f);
+        const Point at{ax.area.right() - 3, fy - 3};
+        c.fill_rect({at.x - e.width - 2, at.y - e.cap_height - e.descent - 1, e.width + 4, e.cap_height + e.descent + 2},
+                    white.with_alpha(0.8));
+        c.text(label, at, f, col, HAlign::right, VAlign::bottom);
+    }
+}
+
+/// Lowest and highest finite value of `values` (NaN and infinities skipped); nullopt when
+/// nothing is finite.
+[[nodiscard]] inline std::optional<std::pair<double, double>> finite_range(const std::vector<double>& values) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (double v : values)
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (!(lo <= hi)) return std::nullopt;
+    return std::pair{lo, hi};
+}
+
+/// [lo, hi] padded by `fraction` of its width on both sides (a degenerate range by +-0.5 / 10%).
+[[nodiscard]] inline std::pair<double, double> padded(double lo, double hi, double fraction = 0.05) {
+    if (hi - lo <= std::abs(hi) * 1e-12) {
+        const double p = lo == 0 ? 0.5 : std::abs(lo) * 0.1;
+        return {lo - p, hi + p};
+    }
+    const double p = (hi - lo) * fraction;
+    return {lo - p, hi + p};
+}
+
+namespace detail {
+/// Deterministic uniform numbers in [0, 1) (splitmix64), the same on every platform.
+struct SplitMix {
+    std::uint64_t state;
+    double next() noexcept {
+        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        return static_cast<double>(z >> 11) * 0x1.0p-53;
+    }
+};
+}  // namespace detail
 
 /// Width in points that `draw_colorbar` needs for a bar `bar_width` wide (ticks, labels, title).
 [[nodiscard]] inline double colorbar_width(const ColorScale& scale, const std::string& label, double font_size,
