@@ -4,12 +4,13 @@
 /// (weeks or plates), stratified by class, reporting what the data do not allow.
 ///
 /// A sample can only stay when its group and its batch are on the same side, so the splitter
-/// assigns batches to sides (group shuffle by sample count, every side gets a batch when there
-/// are enough), then each group to a side: within each stratum the sides are first given one
-/// group each (smallest fraction first, choosing the group with most samples in that side's
-/// batches) when the stratum has enough groups, and every other group goes to the side holding
-/// most of its samples. Samples whose batch is on another side are excluded (side -1). This is
-/// repeated for `trials` seeded batch assignments and the best is kept: most (stratum, side)
+/// assigns batches to sides (greedy by sample count towards the fractions, every side gets a
+/// batch when there are enough), then each group to a side: within each stratum the sides are
+/// first given one group each (smallest fraction first, choosing the group with most samples in
+/// that side's batches; a side none of whose batches holds the stratum gets none) when the stratum
+/// has enough groups, and every other group goes to the side holding most of its samples. Samples whose batch is on another side are excluded (side -1). This is
+/// repeated for `trials` seeded batch assignments (the first visits batches largest first, the
+/// others in shuffled order) and the best is kept: most (stratum, side)
 /// pairs covered, then most samples kept, then smallest deviation from the fractions.
 /// Controls (the control role) follow their batch: they are never excluded and carry no group.
 
@@ -129,7 +130,12 @@ template <ordered_label_sequence G_, ordered_label_sequence B_, ordered_label_se
     for (std::size_t trial = 0; trial < options.trials; ++trial) {
         std::vector<std::size_t> ids(nb);
         for (std::size_t b = 0; b < nb; ++b) ids[b] = b;
-        detail::shuffled_by_size(ids, size_of_batch, rng);
+        // Trial 0 visits batches largest first (tightest fit to the fractions); later trials in a
+        // plain shuffled order, which explores more batch-to-side assignments.
+        if (trial == 0)
+            detail::shuffled_by_size(ids, size_of_batch, rng);
+        else
+            rng.shuffle(ids);
         const auto sides = detail::allocate_groups(ids, size_of_batch, so.fractions, true);
         std::vector<int> side_of_batch(nb, -1);
         for (std::size_t p = 0; p < nb; ++p) side_of_batch[ids[p]] = sides[p];
@@ -148,7 +154,10 @@ template <ordered_label_sequence G_, ordered_label_sequence B_, ordered_label_se
                 for (auto side : sides_by_fraction) {
                     std::size_t pick = gs.size();
                     for (std::size_t p = 0; p < gs.size(); ++p)
-                        if (!done[p] && (pick == gs.size() || kept[gs[p]][side] > kept[gs[pick]][side])) pick = p;
+                        if (!done[p] && kept[gs[p]][side] > 0 &&
+                            (pick == gs.size() || kept[gs[p]][side] > kept[gs[pick]][side]))
+                            pick = p;
+                    if (pick == gs.size()) continue;  // no group has samples in this side's batches
                     done[pick] = 1;
                     side_of_group[gs[pick]] = static_cast<int>(side);
                 }
