@@ -69,6 +69,23 @@ inline void fill_rows(const BitEngine& engine, const FingerprintSet& queries, fl
     return out;
 }
 
+/**
+ * @brief Like `bit_similarity_matrix(a, b, metric)` but writes into `out`, which must already be
+ * |a| × |b| (column-major): no allocation, so repeated calls skip the page faults of a fresh matrix.
+ */
+inline void bit_similarity_matrix_into(const FingerprintSet& a, const FingerprintSet& b, BitMetric metric,
+                                       Eigen::Ref<Eigen::MatrixXf> out, const MatrixOptions& options = {}) {
+    constexpr const char* where = "c2s::distance::bit_similarity_matrix_into";
+    detail::check_same_bits(where, a, b);
+    if (out.rows() != static_cast<Eigen::Index>(a.size()) || out.cols() != static_cast<Eigen::Index>(b.size()))
+        fail_argument(where, "'out' is ", out.rows(), " x ", out.cols(), " but 'a' and 'b' need ", a.size(), " x ", b.size());
+    if (out.outerStride() != out.rows())
+        fail_argument(where, "'out' must be contiguous (outer stride ", out.outerStride(), ", rows ", out.rows(), ")");
+    if (a.size() == 0 || b.size() == 0) return;
+    const BitEngine engine(a, metric, options.kernel, where);
+    detail::fill_rows(engine, b, out.data(), a.size(), options.num_threads);
+}
+
 /// Similarity of every pair of rows of `a` (N × N, symmetric).
 [[nodiscard]] inline Eigen::MatrixXf bit_similarity_matrix(const FingerprintSet& a, BitMetric metric,
                                                            const MatrixOptions& options = {}) {
