@@ -44,7 +44,7 @@ void report_sizes(c2s::examples::StageContext& ctx, std::ostringstream& log, con
 void run(c2s::examples::StageContext& ctx) {
     std::ostringstream log;
     ctx.report.push_back("## Split\n");
-    ctx.report.push_back("Annotated images; DMSO wells are controls split by well with the same 0.7/0.15/0.15 quota; "
+    ctx.report.push_back("Annotated images; DMSO wells are controls split by plate/well with the same 0.7/0.15/0.15 quota; "
                          "seed 2024. Leakage check: compounds (DMSO ignored: a control on every side by design) and, "
                          "for the two-key split, weeks.\n");
     for (auto join : {bb::MoaJoin::compound_concentration, bb::MoaJoin::compound}) {
