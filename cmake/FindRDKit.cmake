@@ -47,6 +47,10 @@ if(RDKit_FOUND AND NOT TARGET RDKit::RDKit)
   if(TARGET Boost::headers)
     set_property(TARGET RDKit::RDKit APPEND PROPERTY INTERFACE_LINK_LIBRARIES Boost::headers)
   endif()
+  # Debian's RDKit is built with Eigen; some headers (BCUT2D) declare functions only under this macro.
+  if(EXISTS ${RDKit_INCLUDE_DIR}/GraphMol/Descriptors/BCUT.h)
+    set_property(TARGET RDKit::RDKit APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS RDK_HAS_EIGEN3)
+  endif()
   if(RDKit_DATA_DIR)
     set_property(TARGET RDKit::RDKit APPEND PROPERTY
       INTERFACE_COMPILE_DEFINITIONS C2S_RDKIT_DATA_DIR="${RDKit_DATA_DIR}")

@@ -20,7 +20,7 @@ jobs=${C2S_JOBS:-$(nproc)}
 # Build and run-time dependencies, all from Debian 12 (see docs/dependencies.md for why each is here).
 packages=(build-essential cmake pkg-config git
           libeigen3-dev libboost-dev zlib1g-dev libopenblas-dev
-          librdkit-dev libtorch-dev libtiff-dev libcairo2-dev
+          librdkit-dev python3-rdkit libtorch-dev libtiff-dev libcairo2-dev
           doctest-dev libbenchmark-dev)
 
 install_missing() {
