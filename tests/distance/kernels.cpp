@@ -133,3 +133,30 @@ TEST_CASE("kernels the CPU lacks and unknown names are refused") {
                                      std::invalid_argument, "not available");
     }
 }
+
+TEST_CASE("long rows (streaming-store path) equal the serial kernel, for aligned and unaligned starts") {
+    const auto lib = random_fps(2700, 2048, 11, 0.05);
+    const auto queries = random_fps(12, 2048, 12, 0.05);
+    const cd::BitEngine reference(lib, cd::BitMetric::tanimoto, cd::Kernel::serial, "test");
+    std::vector<cd::Kernel> kernels{cd::Kernel::automatic, cd::Kernel::sliced_serial};
+    if (cd::kernel_available(cd::Kernel::sliced_avx512)) kernels.push_back(cd::Kernel::sliced_avx512);
+    for (auto k : kernels) {
+        const cd::BitEngine engine(lib, cd::BitMetric::tanimoto, k, "test");
+        cd::BitScratch s1, s2;
+        std::vector<float> want(2701), got(2704);
+        for (std::size_t q = 0; q < queries.size(); ++q)
+            for (auto [c0, c1] : {std::pair<std::size_t, std::size_t>{0, 2700}, {5, 2700}, {3, 2653}, {511, 2600}}) {
+                for (std::size_t shift : {0u, 1u, 3u}) {  // output pointer alignment
+                    INFO(cd::to_string(k) << " cols " << c0 << ".." << c1 << " shift " << shift);
+                    reference.compute(queries.row_data(q), queries.popcount(q), c0, c1, want.data(), s1);
+                    std::fill(got.begin(), got.end(), -7.0f);
+                    engine.compute(queries.row_data(q), queries.popcount(q), c0, c1, got.data() + shift, s2);
+                    std::size_t bad = 0;
+                    for (std::size_t j = 0; j < c1 - c0; ++j) bad += got[j + shift] != want[j];
+                    CHECK(bad == 0);
+                    CHECK(got[c1 - c0 + shift] == -7.0f);
+                    if (shift) CHECK(got[shift - 1] == -7.0f);
+                }
+            }
+    }
+}

@@ -63,6 +63,7 @@ inline void fill_rows(const BitEngine& engine, const FingerprintSet& queries, fl
     detail::check_same_bits(where, a, b);
     Eigen::MatrixXf out(static_cast<Eigen::Index>(a.size()), static_cast<Eigen::Index>(b.size()));
     if (a.size() == 0 || b.size() == 0) return out;
+    detail::advise_huge_pages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(float));
     // Column-major: column j (query b_j) is contiguous over the rows of `a` (the library).
     const BitEngine engine(a, metric, options.kernel, where);
     detail::fill_rows(engine, b, out.data(), a.size(), options.num_threads);
@@ -93,6 +94,7 @@ inline void bit_similarity_matrix_into(const FingerprintSet& a, const Fingerprin
     detail::check_bits(where, a);
     Eigen::MatrixXf out(static_cast<Eigen::Index>(a.size()), static_cast<Eigen::Index>(a.size()));
     if (a.size() == 0) return out;
+    detail::advise_huge_pages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(float));
     const BitEngine engine(a, metric, options.kernel, where);
     detail::fill_rows(engine, a, out.data(), a.size(), options.num_threads);
     return out;

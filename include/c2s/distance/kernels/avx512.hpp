@@ -131,8 +131,26 @@ C2S_TARGET_AVX512 void sliced_tile(const std::uint16_t* qbits, std::uint32_t pa,
     }
 }
 
+/// Copies `n` floats with non-temporal (streaming) stores once `dst` is 64-byte aligned: a large
+/// output matrix is then written without first reading each line into the cache. Call `fence()`
+/// before another thread reads `dst`.
+C2S_TARGET_AVX512 inline void stream_copy(float* dst, const float* src, std::size_t n) noexcept {
+    std::size_t i = 0;
+    while (i < n && (reinterpret_cast<std::uintptr_t>(dst + i) & 63U) != 0) {
+        dst[i] = src[i];
+        ++i;
+    }
+    for (; i + 16 <= n; i += 16) _mm512_stream_ps(dst + i, _mm512_loadu_ps(src + i));
+    for (; i < n; ++i) dst[i] = src[i];
+}
+inline void fence() noexcept { _mm_sfence(); }
+
 #else
 inline constexpr bool compiled = false;
+inline void stream_copy(float* dst, const float* src, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+inline void fence() noexcept {}
 inline void dense_counts(const std::uint64_t* q, const std::uint64_t* rows, std::size_t stride, std::size_t words,
                          std::size_t n, std::uint32_t* out) noexcept {
     serial::dense_counts(q, rows, stride, words, n, out);
