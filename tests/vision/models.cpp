@@ -7,7 +7,12 @@
 #include "c2s/data/bbbc021.hpp"
 #include "c2s/io/csv.hpp"
 #include "c2s/io/npy.hpp"
+#include "c2s/vision/activations.hpp"
 #include "c2s/vision/backbone.hpp"
+#ifdef C2S_HAVE_PLOT
+#include "c2s/plot/figure.hpp"
+#include "c2s/vision/activation_png.hpp"
+#endif
 #include "c2s/vision/embed.hpp"
 #include "c2s/vision/inception.hpp"
 #include "c2s/vision/synth.hpp"
@@ -220,4 +225,57 @@ TEST_CASE("embed: a synthetic image table to .npy + row-aligned metadata") {
     CHECK(e2.values.sizes() == torch::IntArrayRef({4, 288}));
     CHECK(torch::isfinite(e2.values).all().item<bool>());
     CHECK(e2.values.std().item<double>() > 0);
+}
+
+TEST_CASE("activation maps and Grad-CAM") {
+    TempDir dir;
+    cv::SynthOptions so;
+    so.weeks = 1;
+    so.sites_per_well = 1;
+    so.dmso_wells = 0;
+    so.width = 200;
+    so.height = 160;
+    so.pixel_scale = 0.6;
+    so.treatments = {{"AZ138", 1, "Eg5 inhibitors"}};
+    cv::generate_synthetic_plates(dir / "plates", so);
+    const auto images = bb::load(dir / "plates", bb::MoaJoin::compound).images;
+    const auto raw = cv::load_image(dir / "plates", images[0], 0);
+    const auto shown = cv::resize(cv::scale_intensity(raw, {}), 160, 160);
+    const auto input = cv::normalize_imagenet(shown);
+    cv::InceptionV3 m(cv::InceptionV3Options{5});
+    cv::init_seeded(*m, 7);
+    const auto am = cv::activation_map(m, input, "Mixed_6e");
+    CHECK(am.raw.sizes() == torch::IntArrayRef({8, 8}));
+    CHECK(am.map.sizes() == torch::IntArrayRef({160, 160}));
+    CHECK(am.map.min().item<float>() == 0.f);
+    CHECK(am.map.max().item<float>() == doctest::Approx(1.0));
+    {  // the raw map is the channel mean of the layer
+        torch::NoGradGuard ng;
+        CHECK((am.raw - m->features(input.unsqueeze(0), "Mixed_6e")[0].mean(0)).abs().max().item<double>() < 1e-5);
+    }
+    // Grad-CAM on the last block equals CAM (Zhou et al. 2016) up to 1/(h w): logits are fc(mean(A))
+    const auto gc = cv::grad_cam(m, input, 3, "Mixed_7c");
+    CHECK(gc.target_class == 3);
+    {
+        torch::NoGradGuard ng;
+        const auto a = m->features(input.unsqueeze(0), "Mixed_7c")[0];  // [2048, h, w]
+        const auto w = m->fc->weight[3].view({-1, 1, 1});
+        const auto cam = torch::relu((w * a).sum(0)) / static_cast<double>(a.size(1) * a.size(2));
+        CHECK((gc.raw - cam).abs().max().item<double>() < 1e-5 * (1 + cam.abs().max().item<double>()));
+    }
+    CHECK(gc.map.sizes() == torch::IntArrayRef({160, 160}));
+    C2S_CHECK_THROWS_WITH_SUBSTR(cv::grad_cam(m, input, 9), std::invalid_argument, "'target_class' is 9 but the model has 5 classes");
+    C2S_CHECK_THROWS_WITH_SUBSTR(cv::activation_map(m, input, "avgpool"), std::invalid_argument, "choose a feature-map layer");
+#ifdef C2S_HAVE_PLOT
+    cv::save_activation_figure(dir / "act.png", shown, am.raw, {.title = "mean activation, Mixed_6e"});
+    cv::save_activation_figure(dir / "gradcam.png", shown, gc.raw, {.title = "Grad-CAM, class 3"});
+    const auto png = c2s::plot::read_png(dir / "gradcam.png");
+    CHECK(png.width > 160);
+    if (const char* keep = std::getenv("C2S_VISION_KEEP_FIGURES")) {
+        std::filesystem::copy_file(dir / "act.png", std::filesystem::path(keep) / "activation_map.png",
+                                   std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::copy_file(dir / "gradcam.png", std::filesystem::path(keep) / "grad_cam.png",
+                                   std::filesystem::copy_options::overwrite_existing);
+    }
+#endif
 }
