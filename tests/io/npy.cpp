@@ -99,3 +99,11 @@ TEST_CASE("npy: row streaming reads blocks and writes atomically with a row-coun
     C2S_CHECK_THROWS_WITH_SUBSTR(r.read_rows<double>(4, 2, out), std::invalid_argument, "rows [4, 6) exceed the 5 rows");
     CHECK(c2s::test::count_files(dir.path()) == 1);
 }
+
+TEST_CASE("npy: empty arrays round-trip") {
+    c2s::test::TempDir dir;
+    c2s::io::write_npy<float>(dir / "empty.npy", std::span<const float>{}, {0, 4});
+    const auto a = c2s::io::read_npy<double>(dir / "empty.npy");
+    CHECK(a.shape == std::vector<std::size_t>{0, 4});
+    CHECK(a.data.empty());
+}

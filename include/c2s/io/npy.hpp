@@ -179,6 +179,7 @@ inline NpyHeader parse_npy_header(std::istream& in, const std::string& file) {
 
 template <class To_, class From_>
 void convert_block(const char* raw, std::size_t count, To_* out) {
+    if (count == 0) return;  // empty arrays: no memcpy with null pointers
     if constexpr (std::is_same_v<To_, From_>) {
         std::memcpy(out, raw, count * sizeof(To_));
     } else {
