@@ -129,15 +129,17 @@ struct IntensityScaling {
         if (!(pl >= 0 && ph <= 100 && pl < ph))
             fail_argument(where, "percentiles (", pl, ", ", ph, ") must satisfy 0 <= low < high <= 100");
         auto flat = x.reshape({n, c, -1});
-        // per image and channel: sort once, interpolate like numpy.percentile (linear)
-        auto sorted = std::get<0>(flat.sort(-1));
-        const auto m = sorted.size(-1);
+        // per image and channel, linear interpolation as numpy.percentile, with O(n) selection
+        // (kthvalue) instead of a full sort
+        const auto m = flat.size(-1);
         auto pick = [&](double p) {
             const double pos = p / 100.0 * static_cast<double>(m - 1);
             const auto i0 = static_cast<std::int64_t>(std::floor(pos));
             const auto i1 = std::min<std::int64_t>(i0 + 1, m - 1);
             const double t = pos - static_cast<double>(i0);
-            return (sorted.select(-1, i0) * (1.0 - t) + sorted.select(-1, i1) * t).view({n, c, 1, 1});
+            auto v0 = std::get<0>(flat.kthvalue(i0 + 1, -1));
+            auto v = t > 0 ? v0 * (1.0 - t) + std::get<0>(flat.kthvalue(i1 + 1, -1)) * t : v0;
+            return v.view({n, c, 1, 1});
         };
         lo = pick(pl);
         hi = pick(ph);
