@@ -396,9 +396,10 @@ struct CombatSetup {
     std::vector<std::string> warnings;
 };
 
-inline std::string join_names(const std::vector<std::string>& names) {
+inline std::string join_names(const std::vector<std::string>& names, std::size_t limit = 8) {
     std::string s;
-    for (std::size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
+    for (std::size_t i = 0; i < names.size() && i < limit; ++i) s += (i ? ", " : "") + names[i];
+    if (names.size() > limit) s += concat(", ... (", names.size(), " in all)");
     return s;
 }
 
@@ -461,9 +462,9 @@ inline void check_design(const CombatSetup& s) {
     if (!all_dep.empty()) {
         std::vector<std::string> b_names, c_names;
         for (const auto& n : all_dep) (n.rfind("batch", 0) == 0 ? b_names : c_names).push_back(n);
-        fail_argument(combat_where, "batch is confounded with ", join_names(c_names),
-                      " (the design columns ", join_names(all_dep),
-                      " are linearly dependent, e.g. each value of the covariate occurs in only one batch); ",
+        fail_argument(combat_where, "batch is confounded with ", join_names(c_names, 4), ": the design columns of ",
+                      join_names(b_names, 4), " and ", c_names.size(),
+                      " covariate column(s) are linearly dependent (e.g. each covariate value occurs in only one batch); ",
                       "remove the covariate from 'covariates' or choose another batch key");
     }
 }
