@@ -292,7 +292,9 @@ inline SynthResult generate_synthetic_plates(const std::filesystem::path& root, 
             if (wells.size() > 60)
                 fail_argument(where, wells.size(), " wells per plate exceed the 60 wells (B..G x 2..11) used");
             for (std::size_t k = 0; k < wells.size(); ++k) {
-                const std::string well = std::string(1, static_cast<char>('B' + k / 10)) + std::to_string(2 + k % 10);
+                const std::size_t column = 2 + k % 10;  // BBBC021 writes wells as B02 .. G11
+                const std::string well = std::string(1, static_cast<char>('B' + k / 10)) + (column < 10 ? "0" : "") +
+                                         std::to_string(column);
                 for (int site = 1; site <= o.sites_per_well; ++site) {
                     detail::SynthField f;
                     f.plate = plate;
