@@ -80,6 +80,13 @@ TEST_CASE("bad input: matrices with different compound ids are intersected and r
     Eigen::MatrixXd asym = a.values;
     asym(0, 1) += 1;
     C2S_CHECK_THROWS_WITH_SUBSTR(cp::mantel(asym, a.values, {}), std::invalid_argument, "'x' is not symmetric at (1, 0)");
+    // A diagonal of rounding noise (1 - u.u of a unit vector) is accepted; a real non-zero diagonal is not.
+    Eigen::MatrixXd noisy = a.values;
+    noisy(2, 2) = 1.1102230246251565e-16;
+    CHECK(cp::mantel(noisy, a.values, {}).statistic == doctest::Approx(1.0));
+    noisy(2, 2) = 0.25;
+    C2S_CHECK_THROWS_WITH_SUBSTR(cp::mantel(a.values, noisy, {}), std::invalid_argument,
+                                 "'y' has 0.25 on the diagonal at 2; a distance matrix is hollow");
 }
 
 TEST_CASE("bad input: constant columns in the correlation threshold are named") {

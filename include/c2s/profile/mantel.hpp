@@ -52,8 +52,12 @@ namespace detail {
 inline void check_distance_matrix(const Eigen::Ref<const Eigen::MatrixXd>& m, const char* name) {
     constexpr const char* where = "c2s::profile::mantel";
     if (m.rows() != m.cols()) fail_argument(where, "'", name, "' is ", m.rows(), " x ", m.cols(), ", not square");
+    // Hollow up to rounding: a cosine distance computed as 1 - u.u can leave ~1e-16 on the diagonal
+    // (only the upper triangle enters the statistic).
+    const double diag_tol = 1e-12 * std::max(1.0, m.size() > 0 ? m.cwiseAbs().maxCoeff() : 0.0);
     for (Eigen::Index i = 0; i < m.rows(); ++i) {
-        if (m(i, i) != 0) fail_argument(where, "'", name, "' has ", m(i, i), " on the diagonal at ", i, "; a distance matrix is hollow");
+        if (!(std::abs(m(i, i)) <= diag_tol))
+            fail_argument(where, "'", name, "' has ", m(i, i), " on the diagonal at ", i, "; a distance matrix is hollow");
         for (Eigen::Index j = 0; j < i; ++j) {
             if (!std::isfinite(m(i, j))) fail_argument(where, "'", name, "' has a missing or infinite value at (", i, ", ", j, ")");
             if (std::abs(m(i, j) - m(j, i)) > 1e-12 * std::max(1.0, std::abs(m(i, j))))

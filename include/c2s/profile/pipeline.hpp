@@ -4,7 +4,8 @@
 /// built from the profile steps, with switches for the variants measured in docs/results.md:
 /// near-zero-variance filter → replicate-correlation filter → correlation threshold → per-plate
 /// normalisation against the controls → drop NA columns → (optional batch correction / second
-/// normalisation) → aggregation per treatment → controls removed → NSC, NSCB, mAP.
+/// normalisation) → (optional generalised log) → aggregation per treatment → controls removed → NSC,
+/// NSCB, mAP.
 
 #include <Eigen/Dense>
 
@@ -19,6 +20,7 @@
 #include "c2s/profile/normalize.hpp"
 #include "c2s/profile/retrieval.hpp"
 #include "c2s/profile/select.hpp"
+#include "c2s/profile/transform.hpp"
 
 namespace c2s::profile {
 
@@ -40,6 +42,9 @@ struct ProfilePipelineOptions {
     /// A second normalisation after batch correction (e.g. sphering fitted on all controls).
     std::optional<NormalizeOptions> second_normalize;
     ReferenceSpec second_reference{"", "Metadata_Compound", "DMSO"};
+    /// Generalised log of the normalised well features (after batch correction / second
+    /// normalisation, before aggregation), e.g. scale 1 = one control sd after a z-score.
+    std::optional<GlogOptions> glog;
     std::vector<std::string> treatment_keys{"Metadata_Compound", "Metadata_Concentration", "Metadata_MoA"};
     AggregateOperation aggregation = AggregateOperation::mean;
     std::string compound_column = "Metadata_Compound", moa_column = "Metadata_MoA", batch_column = "Metadata_Week";
@@ -98,6 +103,7 @@ struct ProfilePipelineResult {
         t.features = std::move(corrected);
     }
     if (o.second_normalize) t = normalize_table(t, o.second_reference, *o.second_normalize, &res.warnings);
+    if (o.glog) t = generalized_log_table(t, *o.glog);
     res.features = t.feature_names;
     res.wells = t;
     io::Table agg = aggregate(t, o.treatment_keys, {o.aggregation, "Metadata_Count", ";"});

@@ -140,7 +140,7 @@ const c2s::cli::Register evaluate_cmd{{
     "profiles evaluate",
     "MoA retrieval on treatment profiles: 1-NN accuracy NSC / NSCB and mAP with permutation p-values",
     "usage: c2s profiles evaluate IN.csv [--label Metadata_MoA] [--compound Metadata_Compound]\n"
-    "                             [--batch Metadata_Week] [--similarity pearson|cosine]\n"
+    "                             [--batch Metadata_Week] [--similarity pearson|cosine|spearman]\n"
     "                             [--exclude-value DMSO] [--null-size 10000] [--seed 0] [--out MAP.csv]\n\n"
     "Rows whose compound is --exclude-value or whose label is empty are left out. NSC: the neighbour\n"
     "is another compound; NSCB: also another batch, with labels seen in one batch left out. mAP\n"
