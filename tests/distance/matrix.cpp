@@ -144,3 +144,82 @@ TEST_CASE("cosine: zero rows give 0 (never NaN), NaN input gives NaN, N×N equal
     CHECK(cy(0, 1) == 0.0);
     CHECK(cy(0, 3) == doctest::Approx(1.0).epsilon(1e-12));
 }
+
+namespace {
+/// The serial reference kernel, one query (column) at a time: out[j * ld + i] = sim(a_i, a_j).
+std::vector<float> serial_reference(const c2s::FingerprintSet& a, cd::BitMetric m) {
+    const std::size_t n = a.size();
+    std::vector<float> out(n * n);
+    const auto fn = cd::dense_row_kernel(cd::Kernel::serial, m);
+    for (std::size_t j = 0; j < n; ++j)
+        fn(a.row_data(j), a.popcount(j), a.data(), a.stride(), a.num_words(), a.popcounts().data(), n, out.data() + j * n);
+    return out;
+}
+std::vector<cd::Kernel> all_kernels() {
+    std::vector<cd::Kernel> out;
+    for (auto k : {cd::Kernel::automatic, cd::Kernel::serial, cd::Kernel::avx2, cd::Kernel::avx512, cd::Kernel::sliced_serial,
+                   cd::Kernel::sliced_avx512})
+        if (cd::kernel_available(k)) out.push_back(k);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("symmetric N×N driver equals the serial reference bit for bit (kernels, metrics, layouts, threads)") {
+    // Rows with 0 to ~280 bits: sliced kernels for sparse rows, the dense fallback above 160 / 255 bits.
+    for (std::size_t n : {1u, 2u, 17u, 33u, 530u, 1100u}) {
+        const auto a = sparse_fps(n, 2048, n);
+        for (auto metric : {cd::BitMetric::tanimoto, cd::BitMetric::dice, cd::BitMetric::cosine, cd::BitMetric::intersection}) {
+            const auto want = serial_reference(a, metric);
+            for (auto k : all_kernels()) {
+                if (n == 1100 && k != cd::Kernel::automatic) continue;  // keeps the suite fast
+                const cd::BitEngine engine(a, metric, k, "test");
+                // ld = n (contiguous) and a padded ld (multiple of 16: 64-byte mirrored lines);
+                // offsets move the output off 64-byte alignment; stream on/off; 1 to 3 threads.
+                for (std::size_t ld : {n, (n + 15) / 16 * 16 + 16}) {
+                    for (std::size_t offset : {0u, 3u, 8u}) {
+                        for (bool stream : {false, true}) {
+                            for (int threads : {1, 2, 3}) {
+                                if (n >= 530 && (threads == 3 || offset == 8)) continue;
+                                if (n == 1100 && offset == 3) continue;
+                                INFO("n " << n << " metric " << cd::to_string(metric) << " kernel " << cd::to_string(k)
+                                          << " ld " << ld << " offset " << offset << " stream " << stream << " threads "
+                                          << threads);
+                                std::vector<float, c2s::AlignedAllocator<float>> buf(ld * n + 64, -7.0f);
+                                cd::detail::fill_symmetric(engine, a, buf.data() + offset, ld, threads, stream);
+                                std::size_t bad = 0, clobbered = 0;
+                                for (std::size_t j = 0; j < n; ++j) {
+                                    for (std::size_t i = 0; i < n; ++i) bad += buf[offset + j * ld + i] != want[j * n + i];
+                                    for (std::size_t i = n; i < ld && j * ld + i + offset < buf.size(); ++i)
+                                        clobbered += buf[offset + j * ld + i] != -7.0f;  // padding untouched
+                                }
+                                for (std::size_t i = 0; i < offset; ++i) clobbered += buf[i] != -7.0f;
+                                REQUIRE(bad == 0);
+                                REQUIRE(clobbered == 0);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("N×N entry points use the symmetric driver and agree with the rectangular one") {
+    const auto a = sparse_fps(700, 2048, 11);
+    c2s::FingerprintSet copy(a.size(), a.num_bits());
+    for (std::size_t i = 0; i < a.size(); ++i) copy.assign_row(i, a.row(i));
+    for (int threads : {1, 2}) {
+        const Eigen::MatrixXf rect = cd::tanimoto_similarity_matrix(a, copy, {threads});  // N×M driver
+        CHECK((cd::tanimoto_similarity_matrix(a, {threads}).array() == rect.array()).all());
+        CHECK((cd::tanimoto_similarity_matrix(a, a, {threads}).array() == rect.array()).all());
+        Eigen::MatrixXf out = Eigen::MatrixXf::Constant(700, 700, -1.0f);
+        cd::bit_similarity_matrix_into(a, cd::BitMetric::tanimoto, out, {threads});
+        CHECK((out.array() == rect.array()).all());
+        out.setConstant(-1.0f);
+        cd::bit_similarity_matrix_into(a, a, cd::BitMetric::tanimoto, out, {threads});
+        CHECK((out.array() == rect.array()).all());
+        Eigen::MatrixXf wrong(700, 699);
+        C2S_CHECK_THROWS_WITH_SUBSTR(cd::bit_similarity_matrix_into(a, cd::BitMetric::tanimoto, wrong),
+                                     std::invalid_argument, "'out' is 700 x 699");
+    }
+}

@@ -20,26 +20,7 @@
 #include "c2s/distance/dispatch.hpp"
 #include "c2s/distance/sliced.hpp"
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 namespace c2s::distance {
-
-namespace detail {
-/// Asks Linux for transparent huge pages on a large, not yet touched output buffer: a 1.6 GB matrix
-/// then takes ~800 page faults instead of ~400,000 (which otherwise cost as much as computing it).
-/// A no-op elsewhere or when the kernel refuses.
-inline void advise_huge_pages([[maybe_unused]] void* data, [[maybe_unused]] std::size_t bytes) noexcept {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
-    if (bytes < 4 * huge) return;
-    const auto begin = (reinterpret_cast<std::uintptr_t>(data) + huge - 1) & ~(huge - 1);
-    const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(huge - 1);
-    if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#endif
-}
-}  // namespace detail
 
 /// Options shared by every matrix driver.
 struct MatrixOptions {
@@ -131,6 +112,25 @@ public:
                            scratch.tile.data());
                 std::memcpy(out, scratch.tile.data() + (c0 - start), (n - (c0 - start)) * sizeof(float));
             }
+        }
+    }
+
+    /// Whether `compute_tile` uses the sliced kernel for a query with `pa` bits set (then it needs
+    /// the query's set-bit indices, `set_bit_indices`).
+    [[nodiscard]] bool sliced_for(std::uint32_t pa) const noexcept { return sliced_ != nullptr && pa <= max_sliced_; }
+
+    /// Similarities of `query` (popcount `pa`; `bits` = its set-bit indices when `sliced_for(pa)`,
+    /// else unused) with the rows of library tile `t` (rows `[512 t, 512 t + n)`, n = min(512,
+    /// size - 512 t)), written to `out[0 .. n)`.
+    void compute_tile(const std::uint64_t* query, std::uint32_t pa, const std::uint16_t* bits, std::size_t t,
+                      float* out) const noexcept {
+        constexpr std::size_t T = SlicedFingerprints::tile_rows;
+        const std::size_t start = t * T, n = std::min(T, lib_->size() - start);
+        if (sliced_for(pa)) {
+            sliced_fn_(bits, pa, sliced_->tile(t), sliced_->tile_popcounts(t), n, out);
+        } else {
+            dense_(query, pa, lib_->row_data(start), lib_->stride(), lib_->num_words(), lib_->popcounts().data() + start,
+                   n, out);
         }
     }
 

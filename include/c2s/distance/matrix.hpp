@@ -12,7 +12,9 @@
 /// Tiled traversal and the `.npy` writer are in tiles.hpp, top-k and threshold search in search.hpp.
 
 #include <Eigen/Dense>
+#include <atomic>
 #include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <vector>
 
@@ -49,6 +51,82 @@ inline void fill_rows(const BitEngine& engine, const FingerprintSet& queries, fl
     });
 }
 
+/// Output size from which the N×N driver writes with non-temporal stores (the matrix cannot stay
+/// in cache anyway; below it, regular stores keep the result cached for the caller).
+inline constexpr std::size_t stream_min_bytes = std::size_t{64} << 20;
+
+/**
+ * N×N driver: out[j * ld + i] = sim(a_i, a_j) for all i, j, computing each unordered pair once.
+ *
+ * Queries (columns j) go in sub-blocks of 16; a sub-block [j0, j1) is compared with every library
+ * tile (512 rows, the sliced layout) that has rows >= j0, into a 16 × 512 scratch block in L1/L2.
+ * Each scratch block is written twice: straight (column j, rows i >= j0: contiguous runs) and
+ * mirrored through a 16×16 register transpose (row j0..j1 of column i, i >= j1: one 64-byte line
+ * per library row). Every entry is covered: (i, j) with i >= j by the straight write of j's
+ * sub-block, i < j by the mirror of i's sub-block, or by the straight write when both share one.
+ * Values are bit-identical either way (every metric is symmetric in its integer inputs).
+ *
+ * Sub-block boundaries are shifted so that mirrored lines start on 64-byte boundaries when `ld`
+ * allows it (then, with `stream`, they go out as non-temporal stores). 16 sub-blocks (256
+ * queries) form a work unit; the units are claimed in order (largest triangle rows first) from an
+ * atomic counter, so threads get equal work, and within a unit each library tile is reused by all
+ * 16 sub-blocks while it is in L2 (and the mirrored lines of one library row share a page).
+ */
+inline void fill_symmetric(const BitEngine& engine, const FingerprintSet& a, float* out, std::size_t ld, int num_threads,
+                           bool stream) {
+    constexpr std::size_t T = SlicedFingerprints::tile_rows, SB = 16, unit_queries = 16 * SB, max_bits = 256;
+    const std::size_t n = a.size();
+    if (n == 0) return;
+    const auto address = reinterpret_cast<std::uintptr_t>(out);
+    const bool lines = ld % SB == 0 && address % sizeof(float) == 0;
+    const std::size_t shift = lines ? ((64 - address % 64) % 64) / sizeof(float) : 0;
+    // Unit starts: 0, then shift + m * unit_queries.
+    std::vector<std::size_t> starts{0};
+    for (std::size_t s = shift == 0 ? unit_queries : shift; s < n; s += unit_queries) starts.push_back(s);
+    starts.push_back(n);
+    const std::size_t units = starts.size() - 1, tiles = (n + T - 1) / T;
+    const bool simd = kernel_available(Kernel::avx512);
+    stream = stream && simd;
+    std::atomic<std::size_t> next{0};
+    const int threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(resolve_num_threads(num_threads)), units));
+    parallelize(threads, static_cast<std::size_t>(threads), [&](int, std::size_t, std::size_t) {
+        std::vector<float, AlignedAllocator<float>> scratch(SB * T, 0.0f);
+        std::vector<std::uint16_t> bits(unit_queries * max_bits);
+        for (std::size_t u = next++; u < units; u = next++) {
+            const std::size_t q0 = starts[u], q1 = starts[u + 1];
+            for (std::size_t q = q0; q < q1; ++q)
+                if (engine.sliced_for(a.popcount(q)))
+                    (void)set_bit_indices(a.row(q), bits.data() + (q - q0) * max_bits, max_bits);
+            for (std::size_t t = q0 / T; t < tiles; ++t) {
+                const std::size_t t0 = t * T, nt = std::min(T, n - t0);
+                for (std::size_t j0 = q0; j0 < q1; j0 += SB) {
+                    const std::size_t j1 = std::min(q1, j0 + SB), nq = j1 - j0;
+                    if (t0 + nt <= j0) continue;
+                    for (std::size_t q = j0; q < j1; ++q)
+                        engine.compute_tile(a.row_data(q), a.popcount(q), bits.data() + (q - q0) * max_bits, t,
+                                            scratch.data() + (q - j0) * T);
+                    const std::size_t rb = j0 > t0 ? j0 - t0 : 0;
+                    for (std::size_t q = j0; q < j1; ++q) {
+                        float* dst = out + q * ld + t0 + rb;
+                        const float* src = scratch.data() + (q - j0) * T + rb;
+                        if (stream) kernels::avx512::stream_copy(dst, src, nt - rb);
+                        else std::memcpy(dst, src, (nt - rb) * sizeof(float));
+                    }
+                    const std::size_t mb = j1 > t0 ? std::min(nt, j1 - t0) : 0;
+                    if (mb >= nt) continue;
+                    float* dst = out + t0 * ld + j0;
+                    if (simd)
+                        kernels::avx512::transpose_store(scratch.data(), T, nq, mb, nt, dst, ld,
+                                                         stream && nq == SB && lines && reinterpret_cast<std::uintptr_t>(dst) % 64 == 0);
+                    else
+                        kernels::serial::transpose_store(scratch.data(), T, nq, mb, nt, dst, ld);
+                }
+            }
+        }
+        if (stream) kernels::avx512::fence();
+    });
+}
+
 }  // namespace detail
 
 /**
@@ -63,10 +141,13 @@ inline void fill_rows(const BitEngine& engine, const FingerprintSet& queries, fl
     detail::check_same_bits(where, a, b);
     Eigen::MatrixXf out(static_cast<Eigen::Index>(a.size()), static_cast<Eigen::Index>(b.size()));
     if (a.size() == 0 || b.size() == 0) return out;
-    detail::advise_huge_pages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(float));
     // Column-major: column j (query b_j) is contiguous over the rows of `a` (the library).
     const BitEngine engine(a, metric, options.kernel, where);
-    detail::fill_rows(engine, b, out.data(), a.size(), options.num_threads);
+    if (&a == &b)
+        detail::fill_symmetric(engine, a, out.data(), a.size(), options.num_threads,
+                               a.size() * a.size() * sizeof(float) >= detail::stream_min_bytes);
+    else
+        detail::fill_rows(engine, b, out.data(), a.size(), options.num_threads);
     return out;
 }
 
@@ -84,7 +165,20 @@ inline void bit_similarity_matrix_into(const FingerprintSet& a, const Fingerprin
         fail_argument(where, "'out' must be contiguous (outer stride ", out.outerStride(), ", rows ", out.rows(), ")");
     if (a.size() == 0 || b.size() == 0) return;
     const BitEngine engine(a, metric, options.kernel, where);
-    detail::fill_rows(engine, b, out.data(), a.size(), options.num_threads);
+    if (&a == &b)
+        detail::fill_symmetric(engine, a, out.data(), a.size(), options.num_threads,
+                               a.size() * a.size() * sizeof(float) >= detail::stream_min_bytes);
+    else
+        detail::fill_rows(engine, b, out.data(), a.size(), options.num_threads);
+}
+
+/**
+ * @brief The N × N similarity matrix of `a` written into `out` (N × N, contiguous): each pair is
+ * computed once and mirrored (symmetric driver), no allocation.
+ */
+inline void bit_similarity_matrix_into(const FingerprintSet& a, BitMetric metric, Eigen::Ref<Eigen::MatrixXf> out,
+                                       const MatrixOptions& options = {}) {
+    bit_similarity_matrix_into(a, a, metric, out, options);
 }
 
 /// Similarity of every pair of rows of `a` (N × N, symmetric).
@@ -94,9 +188,9 @@ inline void bit_similarity_matrix_into(const FingerprintSet& a, const Fingerprin
     detail::check_bits(where, a);
     Eigen::MatrixXf out(static_cast<Eigen::Index>(a.size()), static_cast<Eigen::Index>(a.size()));
     if (a.size() == 0) return out;
-    detail::advise_huge_pages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(float));
     const BitEngine engine(a, metric, options.kernel, where);
-    detail::fill_rows(engine, a, out.data(), a.size(), options.num_threads);
+    detail::fill_symmetric(engine, a, out.data(), a.size(), options.num_threads,
+                           a.size() * a.size() * sizeof(float) >= detail::stream_min_bytes);
     return out;
 }
 

@@ -145,7 +145,58 @@ C2S_TARGET_AVX512 inline void stream_copy(float* dst, const float* src, std::siz
 }
 inline void fence() noexcept { _mm_sfence(); }
 
+/// 16×16 transpose of float rows: `r[q]` holds row q (16 lanes); on return `r[k]` holds column k.
+C2S_TARGET_AVX512 inline void transpose16(__m512 r[16]) noexcept {
+    __m512 t[16], u[16];
+    for (int p = 0; p < 8; ++p) {
+        t[2 * p] = _mm512_unpacklo_ps(r[2 * p], r[2 * p + 1]);
+        t[2 * p + 1] = _mm512_unpackhi_ps(r[2 * p], r[2 * p + 1]);
+    }
+    // u[4g + c], lane L: column 4L + c, rows 4g .. 4g + 3
+    for (int g = 0; g < 4; ++g) {
+        const __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
+        const __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
+        u[4 * g + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    // 4×4 transpose of the 128-bit lanes of u[c], u[4 + c], u[8 + c], u[12 + c]
+    for (int c = 0; c < 4; ++c) {
+        const __m512 x0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x44), x1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xee);
+        const __m512 y0 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x44), y1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xee);
+        r[c] = _mm512_shuffle_f32x4(x0, y0, 0x88);
+        r[4 + c] = _mm512_shuffle_f32x4(x0, y0, 0xdd);
+        r[8 + c] = _mm512_shuffle_f32x4(x1, y1, 0x88);
+        r[12 + c] = _mm512_shuffle_f32x4(x1, y1, 0xdd);
+    }
+}
+
+/// The transposed copy (kernels/serial.hpp `transpose_store`), 16×16 blocks in registers. With
+/// `stream` (caller guarantees `rows == 16` and 64-byte aligned destinations) lines are written
+/// with non-temporal stores.
+C2S_TARGET_AVX512 inline void transpose_store(const float* src, std::size_t ld_src, std::size_t rows,
+                                              std::size_t c_begin, std::size_t c_end, float* dst, std::size_t ld_dst,
+                                              bool stream) noexcept {
+    const __mmask16 keep = rows >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1u << rows) - 1);
+    __m512 r[16];
+    for (std::size_t c0 = c_begin & ~std::size_t{15}; c0 < c_end; c0 += 16) {
+        for (std::size_t q = 0; q < 16; ++q) r[q] = _mm512_loadu_ps(src + q * ld_src + c0);
+        transpose16(r);
+        const std::size_t k0 = c0 < c_begin ? c_begin - c0 : 0, k1 = c_end - c0 < 16 ? c_end - c0 : 16;
+        if (stream) {
+            for (std::size_t k = k0; k < k1; ++k) _mm512_stream_ps(dst + (c0 + k) * ld_dst, r[k]);
+        } else {
+            for (std::size_t k = k0; k < k1; ++k) _mm512_mask_storeu_ps(dst + (c0 + k) * ld_dst, keep, r[k]);
+        }
+    }
+}
+
 #else
+inline void transpose_store(const float* src, std::size_t ld_src, std::size_t rows, std::size_t c_begin,
+                            std::size_t c_end, float* dst, std::size_t ld_dst, bool) noexcept {
+    serial::transpose_store(src, ld_src, rows, c_begin, c_end, dst, ld_dst);
+}
 inline constexpr bool compiled = false;
 inline void stream_copy(float* dst, const float* src, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];

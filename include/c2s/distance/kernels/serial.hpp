@@ -58,4 +58,14 @@ void sliced_tile(const std::uint16_t* qbits, std::uint32_t pa, const std::uint64
     for (std::size_t r = 0; r < n; ++r) out[r] = similarity_from_counts<Metric_>(counts[r], pa, popcounts[r]);
 }
 
+/// Transposed copy used to mirror a computed block into the other triangle of a symmetric matrix:
+/// for each column `c` in `[c_begin, c_end)` of `src` (`rows` <= 16 rows, `ld_src` floats apart),
+/// `dst[c * ld_dst + q] = src[q * ld_src + c]` for `q < rows`. `src` must hold 16 readable rows
+/// (SIMD versions transpose whole 16×16 blocks; only the first `rows` lanes are stored).
+inline void transpose_store(const float* src, std::size_t ld_src, std::size_t rows, std::size_t c_begin,
+                            std::size_t c_end, float* dst, std::size_t ld_dst) noexcept {
+    for (std::size_t c = c_begin; c < c_end; ++c)
+        for (std::size_t q = 0; q < rows; ++q) dst[c * ld_dst + q] = src[q * ld_src + c];
+}
+
 }  // namespace c2s::distance::kernels::serial
