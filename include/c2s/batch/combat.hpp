@@ -40,6 +40,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <numbers>
 #include <optional>
 #include <sstream>
@@ -115,12 +116,37 @@ struct CombatStats {
     }
 };
 
+/**
+ * @brief Runs `kernel(buf, rows, first_row, g0, width)` over the samples of `x` in blocks of up to
+ * 64 rows copied to a row-major double buffer of the feature tile [g0, g0 + width); feature
+ * ranges are split over `num_threads`. Kernels thus see contiguous rows whatever `x`'s storage.
+ */
+template <class Derived_, class Kernel_>
+void for_row_blocks(const Eigen::DenseBase<Derived_>& x, int num_threads, Kernel_&& kernel) {
+    const Eigen::Index n = x.rows(), G = x.cols();
+    c2s::parallelize(num_threads, static_cast<std::size_t>(G), [&](int, std::size_t start, std::size_t len) {
+        // Feature tiles of <= 256 keep the per-batch statistics of a tile in cache over all rows.
+        constexpr Eigen::Index R = 64, T = 256;
+        const auto end = static_cast<Eigen::Index>(start + len);
+        Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf;
+        for (auto g0 = static_cast<Eigen::Index>(start); g0 < end; g0 += T) {
+            const Eigen::Index width = std::min(T, end - g0);
+            buf.resize(std::min(R, n), width);
+            for (Eigen::Index i0 = 0; i0 < n; i0 += R) {
+                const Eigen::Index count = std::min(R, n - i0);
+                buf.topRows(count) = x.derived().block(i0, g0, count, width).template cast<double>();
+                kernel(buf, count, i0, g0, width);
+            }
+        }
+    });
+}
+
 /// Pass 1 over a block of samples: `x` block (rows = samples), their batch indices and covariates.
 template <class Derived_>
 void accumulate_pass1(CombatStats& st, const Eigen::DenseBase<Derived_>& x, const std::uint32_t* batch_index,
                       const double* cov_rows /* rows × k row-major or nullptr */, std::ptrdiff_t row_offset,
                       int num_threads) {
-    const Eigen::Index n = x.rows(), G = x.cols();
+    const Eigen::Index n = x.rows();
     const auto k = static_cast<Eigen::Index>(st.num_covariates);
     for (Eigen::Index i = 0; i < n; ++i) {
         const auto b = batch_index[i];
@@ -131,56 +157,42 @@ void accumulate_pass1(CombatStats& st, const Eigen::DenseBase<Derived_>& x, cons
             for (Eigen::Index m = 0; m < k; ++m) st.cov_cross(l, m) += c * cov_rows[i * k + m];
         }
     }
-    c2s::parallelize(num_threads, static_cast<std::size_t>(G), [&](int, std::size_t start, std::size_t len) {
-        const auto g0 = static_cast<Eigen::Index>(start), g1 = static_cast<Eigen::Index>(start + len);
-        if constexpr (Derived_::IsRowMajor) {
-            for (Eigen::Index i = 0; i < n; ++i) {
-                const auto b = batch_index[i];
-                double* s = &st.sum(b, 0);
-                double* lo = &st.minimum(b, 0);
-                double* hi = &st.maximum(b, 0);
-                for (Eigen::Index g = g0; g < g1; ++g) {
-                    const double v = static_cast<double>(x.derived().coeff(i, g));
-                    s[g] += v;
-                    lo[g] = std::min(lo[g], v);
-                    hi[g] = std::max(hi[g], v);
-                }
-                for (Eigen::Index l = 0; l < k; ++l) {
-                    const double c = cov_rows[i * k + l];
-                    double* cx = &st.cov_x(l, 0);
-                    for (Eigen::Index g = g0; g < g1; ++g) cx[g] += c * static_cast<double>(x.derived().coeff(i, g));
-                }
+    std::mutex nan_mutex;
+    for_row_blocks(x, num_threads, [&](const auto& buf, Eigen::Index rows, Eigen::Index i0, Eigen::Index g0, Eigen::Index width) {
+        for (Eigen::Index r = 0; r < rows; ++r) {
+            const Eigen::Index i = i0 + r;
+            const auto b = batch_index[i];
+            const double* v = &buf(r, 0);
+            double* s = &st.sum(b, g0);
+            double* lo = &st.minimum(b, g0);
+            double* hi = &st.maximum(b, g0);
+            bool nan = false;
+            for (Eigen::Index g = 0; g < width; ++g) {
+                s[g] += v[g];
+                lo[g] = lo[g] < v[g] ? lo[g] : v[g];
+                hi[g] = hi[g] > v[g] ? hi[g] : v[g];
+                nan |= v[g] != v[g];
             }
-        } else {
-            for (Eigen::Index g = g0; g < g1; ++g) {
-                for (Eigen::Index i = 0; i < n; ++i) {
-                    const auto b = batch_index[i];
-                    const double v = static_cast<double>(x.derived().coeff(i, g));
-                    st.sum(b, g) += v;
-                    st.minimum(b, g) = std::min(st.minimum(b, g), v);
-                    st.maximum(b, g) = std::max(st.maximum(b, g), v);
-                    for (Eigen::Index l = 0; l < k; ++l) st.cov_x(l, g) += cov_rows[i * k + l] * v;
-                }
+            for (Eigen::Index l = 0; l < k; ++l) {
+                const double c = cov_rows[i * k + l];
+                double* cx = &st.cov_x(l, g0);
+                for (Eigen::Index g = 0; g < width; ++g) cx[g] += c * v[g];
+            }
+            if (nan) {
+                std::lock_guard<std::mutex> lock(nan_mutex);
+                for (Eigen::Index g = 0; g < width; ++g)
+                    if (std::isnan(v[g])) {
+                        st.has_nan[static_cast<std::size_t>(g0 + g)] = 1;
+                        const std::ptrdiff_t row = row_offset + i;
+                        if (st.first_nan_row < 0 || row < st.first_nan_row ||
+                            (row == st.first_nan_row && g0 + g < st.first_nan_col)) {
+                            st.first_nan_row = row;
+                            st.first_nan_col = g0 + g;
+                        }
+                    }
             }
         }
     });
-    // NaN scan (sums propagate NaN, so only features with a NaN sum need a look).
-    for (Eigen::Index g = 0; g < G; ++g) {
-        bool nan = false;
-        for (std::size_t b = 0; b < st.num_batches && !nan; ++b) nan = std::isnan(st.sum(static_cast<Eigen::Index>(b), g));
-        if (!nan) continue;
-        for (Eigen::Index i = 0; i < n; ++i) {
-            if (std::isnan(static_cast<double>(x.derived().coeff(i, g)))) {
-                st.has_nan[static_cast<std::size_t>(g)] = 1;
-                if (st.first_nan_row < 0 || row_offset + i < st.first_nan_row ||
-                    (row_offset + i == st.first_nan_row && g < st.first_nan_col)) {
-                    st.first_nan_row = row_offset + i;
-                    st.first_nan_col = g;
-                }
-                break;
-            }
-        }
-    }
 }
 
 /// Pass 2: within-batch sums of squares of y = x - c·Bcov around the batch means of y.
@@ -189,36 +201,22 @@ void accumulate_pass2(CombatStats& st, const Eigen::DenseBase<Derived_>& x, cons
                       const double* cov_rows, const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& bcov,
                       const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& batch_mean_y,
                       int num_threads) {
-    const Eigen::Index n = x.rows(), G = x.cols();
     const auto k = static_cast<Eigen::Index>(st.num_covariates);
-    c2s::parallelize(num_threads, static_cast<std::size_t>(G), [&](int, std::size_t start, std::size_t len) {
-        const auto g0 = static_cast<Eigen::Index>(start), g1 = static_cast<Eigen::Index>(start + len);
-        if constexpr (Derived_::IsRowMajor) {
-            std::vector<double> y(static_cast<std::size_t>(g1 - g0));
-            for (Eigen::Index i = 0; i < n; ++i) {
-                const auto b = batch_index[i];
-                for (Eigen::Index g = g0; g < g1; ++g) y[static_cast<std::size_t>(g - g0)] = static_cast<double>(x.derived().coeff(i, g));
-                for (Eigen::Index l = 0; l < k; ++l) {
-                    const double c = cov_rows[i * k + l];
-                    const double* bc = &bcov(l, 0);
-                    for (Eigen::Index g = g0; g < g1; ++g) y[static_cast<std::size_t>(g - g0)] -= c * bc[g];
-                }
-                const double* m = &batch_mean_y(b, 0);
-                double* s = &st.ss(b, 0);
-                for (Eigen::Index g = g0; g < g1; ++g) {
-                    const double d = y[static_cast<std::size_t>(g - g0)] - m[g];
-                    s[g] += d * d;
-                }
+    for_row_blocks(x, num_threads, [&](auto& buf, Eigen::Index rows, Eigen::Index i0, Eigen::Index g0, Eigen::Index width) {
+        for (Eigen::Index r = 0; r < rows; ++r) {
+            const Eigen::Index i = i0 + r;
+            const auto b = batch_index[i];
+            double* y = &buf(r, 0);
+            for (Eigen::Index l = 0; l < k; ++l) {
+                const double c = cov_rows[i * k + l];
+                const double* bc = &bcov(l, g0);
+                for (Eigen::Index g = 0; g < width; ++g) y[g] -= c * bc[g];
             }
-        } else {
-            for (Eigen::Index g = g0; g < g1; ++g) {
-                for (Eigen::Index i = 0; i < n; ++i) {
-                    const auto b = batch_index[i];
-                    double y = static_cast<double>(x.derived().coeff(i, g));
-                    for (Eigen::Index l = 0; l < k; ++l) y -= cov_rows[i * k + l] * bcov(l, g);
-                    const double d = y - batch_mean_y(b, g);
-                    st.ss(b, g) += d * d;
-                }
+            const double* m = &batch_mean_y(b, g0);
+            double* s = &st.ss(b, g0);
+            for (Eigen::Index g = 0; g < width; ++g) {
+                const double d = y[g] - m[g];
+                s[g] += d * d;
             }
         }
     });
@@ -269,38 +267,59 @@ struct CombatModel {
         return s;
     }
 
+    /// Per batch × feature: corrected = scale * x + shift + (1 - scale) * (c · covariate_coefficients),
+    /// which is sva's ((x - sm) / sd - gamma*) / sqrt(delta*) * sd + sm rearranged (sm = grand mean +
+    /// covariate part). Passed-through features and the reference batch get scale 1, shift 0.
+    struct Adjustment {
+        RowMatrix scale, shift;
+    };
+    [[nodiscard]] Adjustment adjustment() const {
+        const auto B = static_cast<Eigen::Index>(num_batches()), G = static_cast<Eigen::Index>(num_features);
+        const auto ref = reference_index();
+        Adjustment a;
+        a.scale.setOnes(B, G);
+        a.shift.setZero(B, G);
+        for (Eigen::Index b = 0; b < B; ++b) {
+            if (ref && static_cast<Eigen::Index>(*ref) == b) continue;
+            for (Eigen::Index g = 0; g < G; ++g) {
+                if (!corrected_feature[static_cast<std::size_t>(g)]) continue;
+                const double alpha = 1.0 / std::sqrt(delta_star(b, g));
+                a.scale(b, g) = alpha;
+                a.shift(b, g) = (1.0 - alpha) * grand_mean[g] - alpha * std::sqrt(pooled_variance[g]) * gamma_star(b, g);
+            }
+        }
+        return a;
+    }
+
     /// Corrects a block of samples `x` (rows) in batches `batch_index`, covariate rows `cov_rows`
     /// (row-major rows × k, or nullptr when k = 0), writing to `out` (same shape; may alias x).
     template <class In_, class Out_>
     void apply_block(const Eigen::DenseBase<In_>& x, const std::uint32_t* batch_index, const double* cov_rows,
-                     Eigen::DenseBase<Out_>& out, int num_threads = 1) const {
-        const Eigen::Index n = x.rows(), G = x.cols();
+                     Eigen::DenseBase<Out_>& out, int num_threads = 1, const Adjustment* prepared = nullptr) const {
         const auto k = static_cast<Eigen::Index>(num_covariates());
-        const auto ref = reference_index();
+        Adjustment local;
+        if (!prepared) {
+            local = adjustment();
+            prepared = &local;
+        }
+        const Adjustment& adj = *prepared;
         using OutScalar = typename Out_::Scalar;
-        c2s::parallelize(num_threads, static_cast<std::size_t>(G), [&](int, std::size_t start, std::size_t len) {
-            const auto g0 = static_cast<Eigen::Index>(start), g1 = static_cast<Eigen::Index>(start + len);
-            auto one = [&](Eigen::Index i, Eigen::Index g, std::uint32_t b) {
-                const double v = static_cast<double>(x.derived().coeff(i, g));
-                if (!corrected_feature[static_cast<std::size_t>(g)] || (ref && *ref == b)) {
-                    out.derived().coeffRef(i, g) = static_cast<OutScalar>(v);
-                    return;
+        detail::for_row_blocks(x, num_threads, [&](auto& buf, Eigen::Index rows, Eigen::Index i0, Eigen::Index g0, Eigen::Index width) {
+            for (Eigen::Index r = 0; r < rows; ++r) {
+                const Eigen::Index i = i0 + r;
+                const auto b = batch_index[i];
+                double* v = &buf(r, 0);
+                const double* sc = &adj.scale(b, g0);
+                const double* sh = &adj.shift(b, g0);
+                for (Eigen::Index g = 0; g < width; ++g) v[g] = sc[g] * v[g] + sh[g];
+                for (Eigen::Index l = 0; l < k; ++l) {
+                    const double c = cov_rows[i * k + l];
+                    if (c == 0.0) continue;
+                    const double* bc = &covariate_coefficients(l, g0);
+                    for (Eigen::Index g = 0; g < width; ++g) v[g] += (1.0 - sc[g]) * c * bc[g];
                 }
-                double sm = grand_mean[g];
-                for (Eigen::Index l = 0; l < k; ++l) sm += cov_rows[i * k + l] * covariate_coefficients(l, g);
-                const double sd = std::sqrt(pooled_variance[g]);
-                // sva: ((x - sm)/sd - gamma*) / sqrt(delta*) * sd + sm
-                const double s = (v - sm) / sd;
-                out.derived().coeffRef(i, g) =
-                    static_cast<OutScalar>((s - gamma_star(b, g)) / std::sqrt(delta_star(b, g)) * sd + sm);
-            };
-            if constexpr (In_::IsRowMajor) {
-                for (Eigen::Index i = 0; i < n; ++i)
-                    for (Eigen::Index g = g0; g < g1; ++g) one(i, g, batch_index[i]);
-            } else {
-                for (Eigen::Index g = g0; g < g1; ++g)
-                    for (Eigen::Index i = 0; i < n; ++i) one(i, g, batch_index[i]);
             }
+            out.derived().block(i0, g0, rows, width) = buf.topRows(rows).template cast<OutScalar>();
         });
     }
 

@@ -1,0 +1,185 @@
+// ComBat (c2s::batch) against R's sva::ComBat in one Google Benchmark run.
+//
+// Data (generated, deterministic): 2,048 features × N samples in B batches; batch of sample i is
+// i % B; x = mu_g + shift_{b,g} + scale_{b,g} * N(0, 1). sva::ComBat runs through Rscript
+// (scripts/bench/batch/sva_combat.R) on the same data written as a float64 .npy; its time is the
+// ComBat call alone (R start-up and data loading excluded), reported as manual time. At the end
+// the binary prints sva / c2s time ratios.
+//
+//   bench_batch                                   # 6,000 × 55 and 100,000 × 200, c2s and sva
+//   bench_batch --benchmark_filter=c2s            # c2s only
+//   bench_batch --make-npy PATH --rows N --batches B [--float32]
+//                                                 # writes a (large) input + PATH.meta.csv for `c2s combat`
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <random>
+#include <string>
+
+#include "c2s/batch/combat.hpp"
+#include "c2s/io/csv.hpp"
+#include "c2s/io/npy.hpp"
+
+namespace {
+
+constexpr Eigen::Index kFeatures = 2048;
+
+/// One generated sample (row) `i`; same numbers wherever it is asked for.
+template <class Float_>
+void sample_row(std::size_t i, std::size_t batches, Float_* out) {
+    const std::size_t b = i % batches;
+    std::mt19937_64 rng(1000003ULL * i + 17);
+    std::normal_distribution<double> normal;
+    for (Eigen::Index g = 0; g < kFeatures; ++g) {
+        const auto gg = static_cast<std::uint64_t>(g);
+        const double mu = 5.0 + static_cast<double>((gg * 2654435761ULL) % 1000) / 250.0;
+        const double shift = static_cast<double>(((gg + 1) * (b + 3) * 40503ULL) % 1001) / 1000.0 - 0.5;
+        const double scale = 0.6 + static_cast<double>(((gg + 7) * (b + 11) * 9973ULL) % 801) / 1000.0;
+        out[g] = static_cast<Float_>(mu + shift + scale * normal(rng));
+    }
+}
+
+struct Problem {
+    Eigen::MatrixXd x;  // samples × features
+    std::vector<std::string> batch;
+    std::filesystem::path npy;  // same data for R
+};
+
+std::filesystem::path scratch() {
+    const char* env = std::getenv("C2S_BENCH_TMP");
+    auto p = std::filesystem::path(env ? env : "/tmp") / ("c2s-bench-batch-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(p);
+    return p;
+}
+
+const Problem& problem(std::size_t n, std::size_t batches) {
+    static std::map<std::pair<std::size_t, std::size_t>, Problem> cache;
+    auto key = std::pair{n, batches};
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+    Problem p;
+    p.x.resize(static_cast<Eigen::Index>(n), kFeatures);
+    std::vector<double> row(kFeatures);
+    p.npy = scratch() / c2s::concat("x_", n, "_", batches, ".npy");
+    c2s::io::NpyRowWriter<double> writer(p.npy, n, kFeatures);
+    for (std::size_t i = 0; i < n; ++i) {
+        sample_row(i, batches, row.data());
+        p.x.row(static_cast<Eigen::Index>(i)) = Eigen::Map<const Eigen::RowVectorXd>(row.data(), kFeatures);
+        writer.write_rows(row);
+        p.batch.push_back(c2s::concat("batch", i % batches));
+    }
+    writer.commit();
+    return cache.emplace(key, std::move(p)).first->second;
+}
+
+std::map<std::string, double> seconds_of;  // "c2s/6000/55/1" -> s
+
+void BM_c2s_combat(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0)), b = static_cast<std::size_t>(state.range(1));
+    const int threads = static_cast<int>(state.range(2));
+    const auto& p = problem(n, b);
+    c2s::batch::CombatOptions o;
+    o.num_threads = threads;
+    double total = 0;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = c2s::batch::combat(p.x, p.batch, nullptr, o);
+        benchmark::DoNotOptimize(r.corrected.data());
+        total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    seconds_of[c2s::concat("c2s/", n, "/", b, "/", threads)] = total / static_cast<double>(state.iterations());
+    state.counters["samples"] = static_cast<double>(n);
+}
+
+void BM_sva_ComBat(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0)), b = static_cast<std::size_t>(state.range(1));
+    const auto& p = problem(n, b);
+    const std::string script = std::string(C2S_SOURCE_DIR) + "/scripts/bench/batch/sva_combat.R";
+    for (auto _ : state) {
+        const std::string cmd = c2s::concat("Rscript '", script, "' '", p.npy.string(), "' ", b, " 2>&1");
+        FILE* pipe = ::popen(cmd.c_str(), "r");
+        if (!pipe) {
+            state.SkipWithError("cannot start Rscript");
+            return;
+        }
+        char line[512];
+        double seconds = -1;
+        std::string all;
+        while (std::fgets(line, sizeof line, pipe)) {
+            all += line;
+            if (std::sscanf(line, "seconds %lf", &seconds) == 1) {}
+        }
+        ::pclose(pipe);
+        if (seconds < 0) {
+            state.SkipWithError(("sva::ComBat did not report a time: " + all).c_str());
+            return;
+        }
+        state.SetIterationTime(seconds);
+        seconds_of[c2s::concat("sva/", n, "/", b)] = seconds;
+    }
+    state.counters["samples"] = static_cast<double>(n);
+}
+
+}  // namespace
+
+BENCHMARK(BM_c2s_combat)->Args({6000, 55, 1})->Args({6000, 55, 2})->Args({100000, 200, 1})->Args({100000, 200, 2})
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_sva_ComBat)->Args({6000, 55})->Args({100000, 200})->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(1);
+
+int main(int argc, char** argv) {
+    // --make-npy PATH --rows N --batches B [--float32]: write a streaming input and its metadata.
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == "--make-npy") {
+            std::string path;
+            std::size_t rows = 0, batches = 0;
+            bool f32 = false;
+            for (int j = 1; j < argc; ++j) {
+                const std::string a = argv[j];
+                if (a == "--make-npy" && j + 1 < argc) path = argv[++j];
+                else if (a == "--rows" && j + 1 < argc) rows = std::stoul(argv[++j]);
+                else if (a == "--batches" && j + 1 < argc) batches = std::stoul(argv[++j]);
+                else if (a == "--float32") f32 = true;
+            }
+            if (path.empty() || rows == 0 || batches == 0) {
+                std::cerr << "usage: bench_batch --make-npy PATH --rows N --batches B [--float32]\n";
+                return 2;
+            }
+            auto write = [&]<class F_>(F_) {
+                c2s::io::NpyRowWriter<F_> w(path, rows, kFeatures);
+                std::vector<F_> block(static_cast<std::size_t>(kFeatures) * 1024);
+                for (std::size_t first = 0; first < rows; first += 1024) {
+                    const std::size_t count = std::min<std::size_t>(1024, rows - first);
+                    for (std::size_t r = 0; r < count; ++r) sample_row(first + r, batches, block.data() + r * kFeatures);
+                    w.write_rows(std::span<const F_>(block.data(), count * kFeatures));
+                }
+                w.commit();
+            };
+            if (f32) write(float{});
+            else write(double{});
+            std::string meta = "batch\n";
+            for (std::size_t r = 0; r < rows; ++r) meta += c2s::concat("batch", r % batches, "\n");
+            c2s::io::write_file_atomically(path + ".meta.csv", meta);
+            return 0;
+        }
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    std::cout << "\nsva::ComBat time / c2s::batch::combat time (same data, same run):\n";
+    for (const auto& [key, s] : seconds_of) {
+        if (key.rfind("c2s/", 0) != 0) continue;
+        const auto rest = key.substr(4);
+        const auto slash = rest.rfind('/');
+        const auto sva = seconds_of.find("sva/" + rest.substr(0, slash));
+        if (sva == seconds_of.end()) continue;
+        std::cout << "  " << rest.substr(0, slash) << " (samples/batches), c2s threads " << rest.substr(slash + 1)
+                  << ": sva " << sva->second << " s, c2s " << s << " s, ratio " << sva->second / s << "x\n";
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(scratch(), ec);
+    return 0;
+}
