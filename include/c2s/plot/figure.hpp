@@ -301,6 +301,12 @@ public:
                           : v == VAlign::middle ? e.cap_height / 2
                                                 : -e.descent;
         const std::string s(text);
+        if (texts_) {
+            // Record where the anchor lands on the page (panels of a `figure_grid` are translated).
+            double ax = anchor.x, ay = anchor.y;
+            cairo_user_to_device(cr_, &ax, &ay);
+            texts_->push_back({s, {ax, ay}, angle, dx, dy, font.size, font.bold});
+        }
         cairo_save(cr_);
         cairo_translate(cr_, anchor.x, anchor.y);
         cairo_rotate(cr_, -angle * std::numbers::pi / 180);
@@ -309,7 +315,6 @@ public:
         cairo_show_text(cr_, s.c_str());
         cairo_new_path(cr_);
         cairo_restore(cr_);
-        if (texts_) texts_->push_back({s, anchor, angle, dx, dy, font.size, font.bold});
     }
 
     /// Draws an RGBA image scaled into `dest`; `smooth` = bilinear, else nearest-neighbour (cells
@@ -396,6 +401,23 @@ public:
     [[nodiscard]] std::pair<int, int> pixel_size(double dpi = SaveOptions{}.dpi) const {
         const double s = dpi / 72.0;
         return {static_cast<int>(std::ceil(width_ * s - 1e-9)), static_cast<int>(std::ceil(height_ * s - 1e-9))};
+    }
+
+    /// Draws the background and all layers onto `canvas` in this figure's coordinates (what
+    /// `render` does for a whole file; `figure_grid` uses it to place figures as panels).
+    void draw(Canvas& canvas) const {
+        cairo_t* cr = canvas.native();
+        cairo_save(cr);
+        cairo_rectangle(cr, 0, 0, width_, height_);
+        cairo_clip(cr);
+        cairo_set_source_rgba(cr, background.r, background.g, background.b, background.a);
+        cairo_paint(cr);
+        for (const auto& layer : layers_) {
+            cairo_save(cr);
+            layer(canvas);
+            cairo_restore(cr);
+        }
+        cairo_restore(cr);
     }
 
     /// Renders the figure to the bytes of a PNG, SVG or PDF file.

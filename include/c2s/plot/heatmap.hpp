@@ -61,6 +61,9 @@ struct HeatmapOptions {
     int annotate_decimals = 2;
     Color group_outline = black;
     double group_line_width = 1.2;
+    /// false: row labels and row group names are not written (the blocks are still outlined), e.g.
+    /// for the second panel of `heatmap_panels`, whose rows are in the first panel's order.
+    bool show_row_labels = true;
 };
 
 namespace detail {
@@ -170,7 +173,9 @@ inline double luminance(const Color& c) { return 0.2126 * c.r + 0.7152 * c.g + 0
     }
     const double title_w = opt.title.empty() ? 0 : measure_text(opt.title, title_font).width;
     const double top = pad + (opt.title.empty() ? 0 : detail::text_height(title_font) + 10);
-    const double left = pad + (row_runs.empty() ? 0 : row_gw + gap + bracket) + (opt.row_labels.empty() ? 0 : row_lw + gap);
+    const double left = pad + (!opt.show_row_labels ? 0
+                                                     : (row_runs.empty() ? 0 : row_gw + gap + bracket) +
+                                                           (opt.row_labels.empty() ? 0 : row_lw + gap));
     const double bottom = col_zone + (col_runs.empty() ? 0 : gap + bracket + col_gh) + pad;
     const double cb_w = opt.colorbar ? colorbar_width(scale, opt.colorbar_label, opt.font_size) : 0;
     const double right = opt.colorbar ? 14 + cb_w + pad : pad;
@@ -244,7 +249,7 @@ inline double luminance(const Color& c) { return 0.2126 * c.r + 0.7152 * c.g + 0
         c.stroke_rect(m, ink, 0.6);
 
         // Row and column labels.
-        for (std::size_t i = 0; i < opt.row_labels.size(); i += every)
+        for (std::size_t i = 0; opt.show_row_labels && i < opt.row_labels.size(); i += every)
             c.text(opt.row_labels[i], {m.x - gap, y_at(i) + cell / 2}, label_font, ink, HAlign::right, VAlign::middle);
         for (std::size_t j = 0; j < opt.col_labels.size(); j += every) {
             if (rotate_cols)
@@ -256,7 +261,8 @@ inline double luminance(const Color& c) { return 0.2126 * c.r + 0.7152 * c.g + 0
         }
         // Group names with brackets.
         const double row_lab_left = m.x - (opt.row_labels.empty() ? 0 : row_lw + gap);
-        for (const auto& r : row_runs) {
+        for (std::size_t k = 0; opt.show_row_labels && k < row_runs.size(); ++k) {
+            const auto& r = row_runs[k];
             const double bx = row_lab_left - gap, y0 = y_at(r.begin) + 1, y1 = y_at(r.end) - 1;
             c.polyline({{bx + 3, y0}, {bx, y0}, {bx, y1}, {bx + 3, y1}}, ink, 0.8);
             c.text(r.label, {bx - gap, (y0 + y1) / 2}, group_font, ink, HAlign::right, VAlign::middle);

@@ -7,6 +7,7 @@
 #include "c2s/plot/box_plot.hpp"
 #include "c2s/plot/color.hpp"
 #include "c2s/plot/figure.hpp"
+#include "c2s/plot/grid.hpp"
 #include "c2s/plot/heatmap.hpp"
 #include "c2s/plot/line_plot.hpp"
 #include "c2s/plot/overlay.hpp"
