@@ -2,8 +2,10 @@
 // mAP), measured pipeline variants, per-group centroid analysis with IQR outlier filtering, and the
 // Mantel test of morphology against the chemistry matrices of stage 20. Writes into out/profile/.
 
+#include <algorithm>
 #include <any>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "c2s/core/labeled_matrix.hpp"
@@ -15,9 +17,10 @@
 #include "c2s/profile/pipeline.hpp"
 #include "stage.hpp"
 
-// ComBat (component batch) joins the variants once its header is in the tree and compiles.
+// ComBat (component batch) joins the variants when its header is in the tree; build with
+// -DC2S_PROFILE_USE_COMBAT=0 to leave it out.
 #ifndef C2S_PROFILE_USE_COMBAT
-#define C2S_PROFILE_USE_COMBAT 0
+#define C2S_PROFILE_USE_COMBAT 1
 #endif
 #if C2S_PROFILE_USE_COMBAT && __has_include("c2s/batch/combat.hpp")
 #include "c2s/batch/combat.hpp"
@@ -107,16 +110,75 @@ std::vector<Variant> variants(bool quick) {
         o.reference.reference_column.clear();
         v.push_back({"published, plate z-score vs all wells", o});
     }
+    // Variants added after the published analysis (docs/results.md, "Best pipeline"): a small family
+    // of principled choices, each measured; Spearman and the generalised log tame heavy-tailed features,
+    // per-week references and per-week whitening use more control wells per fit.
+    cp::ProfilePipelineOptions all337 = base;
+    all337.correlation_filter = false;
+    {
+        auto o = base;
+        o.similarity = cp::Similarity::spearman;
+        v.push_back({"published, Spearman", o});
+        o = all337;
+        o.similarity = cp::Similarity::spearman;
+        v.push_back({"no correlation filter, Spearman", o});
+    }
+    {
+        auto o = all337;
+        o.reference.strata_column = "Metadata_Week";
+        v.push_back({"no correlation filter, week z-score vs all DMSO wells of the week", o});
+    }
+    {
+        auto o = all337;
+        o.glog = cp::GlogOptions{1.0};
+        v.push_back({"no correlation filter + glog (asinh of the z-score), Pearson", o});
+        o.similarity = cp::Similarity::spearman;
+        v.push_back({"BEST: no correlation filter + glog (asinh of the z-score), Spearman", o});
+        o = base;
+        o.glog = cp::GlogOptions{1.0};
+        o.similarity = cp::Similarity::spearman;
+        v.push_back({"published + glog, Spearman", o});
+    }
+    {
+        auto o = all337;
+        cp::NormalizeOptions s;
+        s.method = cp::NormalizeMethod::spherize_zca;
+        s.epsilon = 10.0;
+        o.second_normalize = s;
+        o.second_reference.strata_column = "Metadata_Week";
+        v.push_back({"no correlation filter + ZCA per week (fitted on the week's DMSO wells), epsilon 10", o});
+        o.similarity = cp::Similarity::spearman;
+        v.push_back({"no correlation filter + ZCA per week, epsilon 10, Spearman", o});
+    }
 #ifdef C2S_PROFILE_HAVE_COMBAT
+    // ComBat on the plate-normalised wells, by plate and by week, without and with the compound as a
+    // covariate. Compounds sit in one week (only taxol spans weeks), so with the compound covariate
+    // the batch means are estimated from the DMSO wells (and taxol) alone: the treatment effects are
+    // protected. Without it, ComBat removes part of each compound's signal along with its batch.
     for (const std::string batch : {"Metadata_Plate", "Metadata_Week"}) {
-        for (bool no_corr : {false, true}) {
-            auto o = base;
-            o.correlation_filter = !no_corr;
-            o.batch_correct = [batch](const c2s::io::Table& t) {
-                return c2s::batch::combat(t.features, t.metadata_column(batch), nullptr, {}).corrected;
+        for (int mode = 0; mode < 3; ++mode) {
+            auto o = mode == 0 ? base : all337;
+            const bool protect = mode == 2;
+            o.batch_correct = [batch, protect](const c2s::io::Table& t) {
+                Eigen::MatrixXd cov;
+                if (protect) {
+                    // Treatment-coded compound indicators, DMSO as the baseline (no intercept).
+                    const auto& comp = t.metadata_column("Metadata_Compound");
+                    std::vector<std::string> levels;
+                    for (const auto& c : comp)
+                        if (c != "DMSO" && std::find(levels.begin(), levels.end(), c) == levels.end()) levels.push_back(c);
+                    std::sort(levels.begin(), levels.end());
+                    cov = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(comp.size()), static_cast<Eigen::Index>(levels.size()));
+                    for (std::size_t r = 0; r < comp.size(); ++r) {
+                        const auto it = std::find(levels.begin(), levels.end(), comp[r]);
+                        if (it != levels.end()) cov(static_cast<Eigen::Index>(r), it - levels.begin()) = 1.0;
+                    }
+                }
+                return c2s::batch::combat(t.features, t.metadata_column(batch), protect ? &cov : nullptr, {}).corrected;
             };
-            v.push_back({concat("published", no_corr ? " without correlation filter" : "", " + ComBat by ",
-                                batch.substr(9)), o});
+            v.push_back({concat(mode == 0 ? "published" : "no correlation filter", " + ComBat by ", batch.substr(9),
+                                protect ? ", compound as covariate" : ""),
+                         o});
         }
     }
 #endif
@@ -155,20 +217,23 @@ void run(c2s::examples::StageContext& ctx) {
     std::vector<std::vector<std::string>> rows;
     ctx.report.push_back("| pipeline | features | NSC | NSCB | mAP (MoA, cosine) | MoAs with q < 0.05 |");
     ctx.report.push_back("|---|---|---|---|---|---|");
-    cp::ProfilePipelineResult published;
+    cp::ProfilePipelineResult published, best;
     for (std::size_t k = 0; k < vars.size(); ++k) {
         cp::ProfilePipelineResult r;
         try {
             r = cp::run_profile_pipeline(wells, vars[k].options);
         } catch (const std::exception& e) {
             ctx.report.push_back(concat("| ", vars[k].name, " | failed: ", e.what(), " | | | | |"));
+            rows.push_back({vars[k].name, "", "", "", "", "", "", "", "", "", concat("failed: ", e.what())});
+            ctx.log << "   " << vars[k].name << ": failed: " << e.what() << "\n";
             continue;
         }
         if (k == 0) published = r;
+        if (vars[k].name.starts_with("BEST")) best = r;
         const double map = r.map ? r.map->mean_map : 0, sig = r.map ? r.map->fraction_significant : 0;
         rows.push_back({vars[k].name, std::to_string(r.after_na), std::to_string(r.nsc.num_correct),
                         std::to_string(r.nsc.queries.size()), fmt(r.nsc.accuracy, 4), std::to_string(r.nscb.num_correct),
-                        std::to_string(r.nscb.queries.size()), fmt(r.nscb.accuracy, 4), fmt(map, 4), fmt(sig, 3)});
+                        std::to_string(r.nscb.queries.size()), fmt(r.nscb.accuracy, 4), fmt(map, 4), fmt(sig, 3), ""});
         ctx.report.push_back(concat("| ", vars[k].name, " | ", r.after_na, " | ", r.nsc.num_correct, "/", r.nsc.queries.size(),
                                     " = ", fmt(r.nsc.accuracy), " | ", r.nscb.num_correct, "/", r.nscb.queries.size(), " = ",
                                     fmt(r.nscb.accuracy), " | ", fmt(map), " | ", fmt(sig, 2), " |"));
@@ -176,7 +241,7 @@ void run(c2s::examples::StageContext& ctx) {
     }
     c2s::io::write_csv(dir / "variants.csv",
                        {"pipeline", "features", "nsc_correct", "nsc_total", "nsc", "nscb_correct", "nscb_total", "nscb", "map",
-                        "fraction_moa_significant"},
+                        "fraction_moa_significant", "note"},
                        rows);
     ctx.report.push_back("");
     ctx.report.push_back(concat("Published pipeline: ", published.features_input, " → ", published.after_variance,
@@ -224,7 +289,10 @@ void run(c2s::examples::StageContext& ctx) {
     ctx.report.push_back("");
 
     // 3. Morphology vs chemistry.
+    // Morphology: the published pipeline (the figures) and the best variant (a second Mantel row).
     const auto morph = morphology_distance(published.treatments);
+    std::vector<std::pair<std::string, c2s::LabeledMatrix>> morphs{{"published", morph}};
+    if (best.treatments.num_rows() > 0) morphs.emplace_back("best", morphology_distance(best.treatments));
     c2s::save_labeled_matrix(dir / "morphology_cosine_distance.npy", morph);
     ctx.artifacts["profile.morphology_cosine_distance"] = morph;
     std::vector<std::vector<std::string>> mantel_rows;
@@ -236,20 +304,21 @@ void run(c2s::examples::StageContext& ctx) {
                                         "(no artifact and no chem/", name, ".npy)  "));
             continue;
         }
-        for (auto method : {cp::MantelMethod::pearson, cp::MantelMethod::spearman}) {
-            cp::MantelOptions mo;
-            mo.method = method;
-            mo.permutations = ctx.quick ? 199 : 9999;
-            const auto r = cp::mantel(morph, *chem, mo);
-            mantel_rows.push_back({name, cp::to_string(method), std::to_string(r.n), fmt(r.statistic, 4), fmt(r.p_value, 5),
-                                   std::to_string(r.permutations), r.note});
-            ctx.report.push_back(concat("Mantel morphology vs ", name, " (", cp::to_string(method), "): r = ", fmt(r.statistic),
-                                        ", p = ", fmt(r.p_value, 4), " (", r.permutations, " permutations, two-sided; ", r.note,
-                                        ")  "));
-        }
+        for (const auto& [which, mm] : morphs)
+            for (auto method : {cp::MantelMethod::pearson, cp::MantelMethod::spearman}) {
+                cp::MantelOptions mo;
+                mo.method = method;
+                mo.permutations = ctx.quick ? 199 : 9999;
+                const auto r = cp::mantel(mm, *chem, mo);
+                mantel_rows.push_back({which, name, cp::to_string(method), std::to_string(r.n), fmt(r.statistic, 4),
+                                       fmt(r.p_value, 5), std::to_string(r.permutations), r.note});
+                ctx.report.push_back(concat("Mantel morphology (", which, " pipeline) vs ", name, " (", cp::to_string(method),
+                                            "): r = ", fmt(r.statistic), ", p = ", fmt(r.p_value, 4), " (", r.permutations,
+                                            " permutations, two-sided; ", r.note, ")  "));
+            }
         chem_used.emplace_back(name, *chem);
     }
-    c2s::io::write_csv(dir / "mantel.csv", {"chemistry", "method", "n", "statistic", "p_value", "permutations", "ids"}, mantel_rows);
+    c2s::io::write_csv(dir / "mantel.csv", {"morphology", "chemistry", "method", "n", "statistic", "p_value", "permutations", "ids"}, mantel_rows);
     ctx.report.push_back("");
 
 #ifdef C2S_HAVE_PLOT
@@ -279,7 +348,14 @@ void run(c2s::examples::StageContext& ctx) {
         c2s::plot::bar_plot(share, names, ba).save(dir / "centroid_share_moa.png");
     }
     {
-        // Heatmaps in one compound order: morphology's ids, restricted to those every matrix has.
+        // Heatmaps in one compound order: compounds every matrix has, ordered by MoA then name, MoA
+        // blocks outlined; one figure with the panels side by side plus one file per matrix.
+        std::map<std::string, std::string> moa_of;
+        {
+            const auto& c = published.treatments.metadata_column("Metadata_Compound");
+            const auto& m = published.treatments.metadata_column("Metadata_MoA");
+            for (std::size_t r = 0; r < c.size(); ++r) moa_of[c[r]] = m[r];
+        }
         std::vector<std::string> order = morph.ids;
         for (const auto& [name, m] : chem_used) {
             std::vector<std::string> keep;
@@ -287,17 +363,42 @@ void run(c2s::examples::StageContext& ctx) {
                 if (std::find(m.ids.begin(), m.ids.end(), id) != m.ids.end()) keep.push_back(id);
             order = keep;
         }
-        auto draw = [&](const c2s::LabeledMatrix& m, const std::string& title, const std::string& file) {
-            const auto sub = m.subset(order);
-            c2s::plot::HeatmapOptions ho;
+        std::stable_sort(order.begin(), order.end(), [&](const std::string& x, const std::string& y) {
+            return std::pair(moa_of[x], x) < std::pair(moa_of[y], y);
+        });
+        std::vector<std::string> groups;
+        for (const auto& id : order) groups.push_back(moa_of[id]);
+        c2s::plot::HeatmapPanelsOptions po;
+        po.common.row_labels = order;
+        po.common.row_groups = groups;
+        po.common.font_size = 8;
+        po.grid.title = concat("Morphology vs chemistry: ", order.size(), " compounds in the same order (MoA blocks)");
+        po.grid.panel_tags = true;
+        std::vector<Eigen::MatrixXd> mats;
+        auto add = [&](const c2s::LabeledMatrix& m, const std::string& title, const std::string& file) {
+            mats.push_back(m.subset(order).values);
+            po.titles.push_back(title);
+            po.colorbar_labels.push_back(m.measure);
+            c2s::plot::HeatmapOptions ho = po.common;
             ho.title = title;
-            ho.row_labels = order;
             ho.colorbar_label = m.measure;
-            c2s::plot::heatmap(sub.values, ho).save(dir / file);
+            c2s::plot::heatmap(mats.back(), ho).save(dir / file);
         };
-        draw(morph, "Morphology (cosine distance)", "heatmap_morphology.png");
-        for (const auto& [name, m] : chem_used) draw(m, name, "heatmap_" + name + ".png");
-        ctx.report.push_back(concat("Heatmaps over the same ", order.size(), " compounds in the same order: profile/heatmap_*.png\n"));
+        add(morph, "Morphology (cosine distance)", "heatmap_morphology.png");
+        for (const auto& [name, m] : chem_used)
+            add(m, name == "tanimoto_distance" ? "Morgan fingerprints (Tanimoto distance)" : "RDKit descriptors (cosine distance)",
+                "heatmap_" + name + ".png");
+        if (mats.size() > 1) {
+            c2s::plot::heatmap_panels(mats, po).save(dir / "heatmaps_side_by_side.png");
+            ctx.report.push_back(concat("Heatmaps over the same ", order.size(),
+                                        " compounds in the same order (by MoA): profile/heatmaps_side_by_side.png "
+                                        "(panels: morphology, ",
+                                        chem_used.size() == 2 ? "Tanimoto, descriptors" : chem_used[0].first,
+                                        ") and profile/heatmap_*.png\n"));
+        } else {
+            ctx.report.push_back(concat("Heatmap of the morphological distances (", order.size(),
+                                        " compounds, by MoA): profile/heatmap_morphology.png\n"));
+        }
     }
 #endif
 }
