@@ -1,6 +1,7 @@
 // Tests of c2s::vision image I/O, transforms (vs torchvision fixtures), dataset/loader and the
 // synthetic plate generator.
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -227,6 +228,63 @@ TEST_CASE("transforms: resize, center crop and normalisation match torchvision")
     C2S_CHECK_THROWS_WITH_SUBSTR(cv::resize(x, 0, 5), std::invalid_argument, "c2s::vision::resize: target size 0x5");
     C2S_CHECK_THROWS_WITH_SUBSTR(cv::normalize(x, {0.5}, {1.0}), std::invalid_argument, "the image has 3 channels");
     C2S_CHECK_THROWS_WITH_SUBSTR(cv::crop(x, 60, 0, 10, 10), std::invalid_argument, "does not fit in the 64x80 image");
+}
+
+TEST_CASE("transforms: the fast CPU float32 paths agree with LibTorch's kernels on BBBC021-sized fields") {
+    // a 16-bit-like field: mostly dim background, a few bright objects, many tied values
+    torch::manual_seed(3);
+    auto field = (torch::randint(90, 140, {3, 1024, 1280}) +
+                  (torch::rand({3, 1024, 1280}) > 0.97).to(torch::kInt64) * torch::randint(0, 20000, {3, 1024, 1280}))
+                     .to(torch::kFloat32) / 65535.0;
+    // antialiased resize: own separable kernel vs ATen's float32 kernel
+    namespace F = torch::nn::functional;
+    for (auto [h, w] : std::vector<std::pair<std::int64_t, std::int64_t>>{{299, 299}, {160, 200}, {1100, 1400}}) {
+        CAPTURE(h);
+        CAPTURE(w);
+        const auto fast = cv::resize(field, h, w);
+        const auto ref = F::interpolate(field.unsqueeze(0), F::InterpolateFuncOptions()
+                                                                 .size(std::vector<std::int64_t>{h, w})
+                                                                 .mode(torch::kBilinear)
+                                                                 .align_corners(false)
+                                                                 .antialias(true))[0];
+        CHECK((fast - ref).abs().max().item<double>() < 1e-6);
+    }
+    // percentile scaling: radix selection (float32) vs the kthvalue path (float64) and vs a sort
+    cv::IntensityScaling s;
+    const auto fast = cv::scale_intensity(field, s);
+    const auto ref = cv::scale_intensity(field.to(torch::kFloat64), s);
+    CHECK((fast.to(torch::kFloat64) - ref).abs().max().item<double>() < 1e-5);
+    auto normal = torch::randn({2, 3, 37, 41});  // negative values, odd sizes, batched
+    s.low_percentile = 2.5;
+    s.high_percentile = 97.5;
+    s.clip = false;
+    const auto y = cv::scale_intensity(normal, s);
+    for (std::int64_t i = 0; i < 2; ++i)
+        for (std::int64_t c = 0; c < 3; ++c) {
+            auto plane = normal[i][c].contiguous();
+            std::vector<float> v(plane.data_ptr<float>(), plane.data_ptr<float>() + plane.numel());
+            std::sort(v.begin(), v.end());
+            auto pct = [&](double p) {  // numpy.percentile, linear
+                const double pos = p / 100.0 * static_cast<double>(v.size() - 1);
+                const auto k = static_cast<std::size_t>(pos);
+                return v[k] + (pos - static_cast<double>(k)) * (v[std::min(k + 1, v.size() - 1)] - v[k]);
+            };
+            const double lo = pct(2.5), hi = pct(97.5);
+            const double x0 = plane[0][0].item<double>();
+            CHECK(y[i][c][0][0].item<double>() == doctest::Approx((x0 - lo) / (hi - lo)).epsilon(1e-5));
+        }
+    // order statistics are exact, ties and a constant plane included
+    auto ties = torch::randint(0, 4, {1, 50, 50}).to(torch::kFloat32);
+    s.low_percentile = 0;
+    s.high_percentile = 100;
+    CHECK(torch::equal(cv::scale_intensity(ties, s), ties / 3.0f));
+    auto flat = torch::full({1, 20, 20}, 0.25f);
+    CHECK(cv::scale_intensity(flat, s).abs().max().item<float>() == 0.f);
+    // normalisation: the same float operations as the tensor expression
+    const auto small = cv::resize(field, 64, 64);
+    CHECK(torch::equal(cv::normalize(small, {0.1, 0.2, 0.3}, {0.5, 0.25, 2.0}),
+                       (small - torch::tensor({0.1f, 0.2f, 0.3f}).view({3, 1, 1})) /
+                           torch::tensor({0.5f, 0.25f, 2.0f}).view({3, 1, 1})));
 }
 
 TEST_CASE("transforms: flips, rotations and intensity scaling") {

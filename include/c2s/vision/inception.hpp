@@ -36,7 +36,9 @@ struct BasicConv2dImpl : torch::nn::Module {
         register_module("conv", conv);
         register_module("bn", bn);
     }
-    torch::Tensor forward(const torch::Tensor& x) { return torch::relu(bn(conv(x))); }
+    // in-place ReLU on the batch-norm output, as torchvision (F.relu(x, inplace=True)): one
+    // activation-sized allocation less per convolution
+    torch::Tensor forward(const torch::Tensor& x) { return bn(conv(x)).relu_(); }
     torch::nn::Conv2d conv;
     torch::nn::BatchNorm2d bn;
 };

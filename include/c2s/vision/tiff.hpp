@@ -164,10 +164,20 @@ inline std::string libtiff_says(const TiffMessages& m) {
                     store(tile.data() + static_cast<std::size_t>(r) * tw * bytes_per_sample, y + r, x, cols);
             }
     } else {
-        std::vector<unsigned char> line(static_cast<std::size_t>(TIFFScanlineSize(tif)));
-        for (std::uint32_t r = 0; r < ht; ++r) {
-            if (TIFFReadScanline(tif, line.data(), r, 0) < 0) truncated("row", r);
-            store(line.data(), r, 0, w);
+        // whole strips, 16-bit ones decoded straight into the pixel buffer (no per-row copies)
+        std::uint32_t rows_per_strip = ht;
+        TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows_per_strip);
+        rows_per_strip = std::clamp<std::uint32_t>(rows_per_strip, 1, ht);
+        const std::uint32_t strips = TIFFNumberOfStrips(tif);
+        std::vector<unsigned char> buffer(bits == 8 ? static_cast<std::size_t>(rows_per_strip) * w : 0);
+        for (std::uint32_t r = 0, s = 0; r < ht; r += rows_per_strip, ++s) {
+            const std::uint32_t rows = std::min(rows_per_strip, ht - r);
+            const auto bytes = static_cast<tmsize_t>(static_cast<std::size_t>(rows) * w * bytes_per_sample);
+            unsigned char* dst = bits == 8 ? buffer.data()
+                                           : reinterpret_cast<unsigned char*>(img.pixels.data() + static_cast<std::size_t>(r) * w);
+            if (s >= strips || TIFFReadEncodedStrip(tif, s, dst, bytes) != bytes) truncated("row", r);
+            if (bits == 8)
+                for (std::uint32_t k = 0; k < rows; ++k) store(buffer.data() + static_cast<std::size_t>(k) * w, r + k, 0, w);
         }
     }
     if (!h.messages.errors.empty())
