@@ -37,6 +37,8 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -46,6 +48,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -99,6 +102,11 @@ struct CombatStats {
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> cov_x;  // k × G: C'X
     std::vector<unsigned char> has_nan;  // per feature
     std::ptrdiff_t first_nan_row = -1, first_nan_col = -1;
+    /// Without covariates, pass 1 also gathers sum_sq = sum (x - shift)^2 with shift = the batch's
+    /// first sample, so the within-batch sums of squares need no second pass.
+    bool one_pass = false;
+    std::vector<std::ptrdiff_t> first_row;  // per batch: global row of its first sample
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> shift, sum_sq;  // B × G
 
     void init(std::size_t b, std::size_t g, std::size_t k) {
         num_batches = b;
@@ -114,6 +122,21 @@ struct CombatStats {
         cov_cross.setZero(K, K);
         cov_x.setZero(K, G);
         has_nan.assign(g, 0);
+        one_pass = k == 0;
+        if (one_pass) {
+            shift.setZero(B, G);
+            sum_sq.setZero(B, G);
+        }
+    }
+    /// Within-batch sums of squares from the one-pass sums (sum_sq - n (mean - shift)^2).
+    void finish_one_pass() {
+        for (Eigen::Index b = 0; b < sum.rows(); ++b) {
+            const double n = static_cast<double>(counts[static_cast<std::size_t>(b)]);
+            for (Eigen::Index g = 0; g < sum.cols(); ++g) {
+                const double d = (sum(b, g) - n * shift(b, g)) / n;
+                ss(b, g) = std::max(0.0, sum_sq(b, g) - n * d * d);
+            }
+        }
     }
 };
 
@@ -173,6 +196,16 @@ void accumulate_pass1(CombatStats& st, const Eigen::DenseBase<Derived_>& x, cons
                 lo[g] = lo[g] < v[g] ? lo[g] : v[g];
                 hi[g] = hi[g] > v[g] ? hi[g] : v[g];
                 nan |= v[g] != v[g];
+            }
+            if (st.one_pass) {
+                double* c = &st.shift(b, g0);
+                if (row_offset + i == st.first_row[b])
+                    for (Eigen::Index g = 0; g < width; ++g) c[g] = v[g];
+                double* q = &st.sum_sq(b, g0);
+                for (Eigen::Index g = 0; g < width; ++g) {
+                    const double d = v[g] - c[g];
+                    q[g] += d * d;
+                }
             }
             for (Eigen::Index l = 0; l < k; ++l) {
                 const double c = cov_rows[i * k + l];
@@ -409,6 +442,7 @@ struct CombatSetup {
     std::vector<std::string> levels;
     std::vector<std::uint32_t> index;
     std::vector<std::size_t> counts;
+    std::vector<std::ptrdiff_t> first_row;  // per batch
     std::optional<std::uint32_t> ref;
     std::vector<double> cov_rows;  // N × k row-major (kept columns)
     std::vector<std::string> cov_names;
@@ -507,7 +541,10 @@ CombatSetup prepare(Eigen::Index rows, const Batch_& batch, const Eigen::MatrixX
     }
     s.levels = batch_levels(labels, s.index);
     s.counts.assign(s.levels.size(), 0);
-    for (auto b : s.index) ++s.counts[b];
+    s.first_row.assign(s.levels.size(), -1);
+    for (std::size_t i = 0; i < s.index.size(); ++i) {
+        if (s.counts[s.index[i]]++ == 0) s.first_row[s.index[i]] = static_cast<std::ptrdiff_t>(i);
+    }
     if (s.levels.size() < 2 && !o.reference_batch)
         fail_argument(combat_where, "'batch' has ", s.levels.size(), " distinct value(s)",
                       s.levels.empty() ? std::string() : concat(" ('", s.levels[0], "')"),
@@ -908,12 +945,14 @@ template <class Derived_, class Batch_>
     const double* cov = k ? s.cov_rows.data() : nullptr;
     detail::CombatStats st;
     st.init(s.levels.size(), static_cast<std::size_t>(x.cols()), k);
+    st.first_row = s.first_row;
     detail::accumulate_pass1(st, x, s.index.data(), cov, 0, options.num_threads);
     CombatModel m;
     warnings.insert(warnings.end(), s.warnings.begin(), s.warnings.end());
     CombatModel::RowMatrix batch_mean_y;
     detail::fit_regression(s, st, options, m, batch_mean_y, warnings);
-    detail::accumulate_pass2(st, x, s.index.data(), cov, m.covariate_coefficients, batch_mean_y, options.num_threads);
+    if (st.one_pass) st.finish_one_pass();
+    else detail::accumulate_pass2(st, x, s.index.data(), cov, m.covariate_coefficients, batch_mean_y, options.num_threads);
     detail::fit_empirical_bayes(s, st, options, m, batch_mean_y, warnings);
     if (setup_out) *setup_out = std::move(s);
     return m;

@@ -2,9 +2,10 @@
 /// @file combat_streaming.hpp
 /// @brief ComBat on a samples × features `.npy` file larger than memory.
 ///
-/// Three passes over row blocks of the file (`c2s::io::NpyRowReader`): pass 1 accumulates per-batch
-/// sums, ranges and covariate cross products, pass 2 the within-batch sums of squares, pass 3
-/// writes the corrected rows (`c2s::io::NpyRowWriter`, atomic). Memory holds the per-batch
+/// Passes over row blocks of the file (`c2s::io::NpyRowReader`): pass 1 accumulates per-batch
+/// sums, ranges and covariate cross products (and, without covariates, the sums of squares around
+/// each batch's first sample), pass 2 (only with covariates) the within-batch sums of squares of the
+/// covariate-adjusted values, the last pass writes the corrected rows (`c2s::io::NpyRowWriter`, atomic). Memory holds the per-batch
 /// statistics (batches × features doubles), one block of rows, and the per-sample batch index and
 /// covariates; it does not grow with the number of features × samples. The numbers equal
 /// `c2s::batch::combat` on the same data (same kernels, same order of accumulation per feature
@@ -66,6 +67,7 @@ CombatStreamingResult combat_npy_typed(c2s::io::NpyRowReader& reader, const std:
     auto cov_at = [&](std::size_t first) { return k ? s.cov_rows.data() + first * k : nullptr; };
     CombatStats st;
     st.init(s.levels.size(), g, k);
+    st.first_row = s.first_row;
     // Pass-1 counts/covariate sums are accumulated per block by accumulate_pass1.
     for_each_block<Float_>(reader, block_rows, so.progress, "combat: statistics", [&](std::size_t first, const auto& block) {
         accumulate_pass1(st, block, s.index.data() + first, cov_at(first), static_cast<std::ptrdiff_t>(first), options.num_threads);
@@ -73,10 +75,14 @@ CombatStreamingResult combat_npy_typed(c2s::io::NpyRowReader& reader, const std:
     r.warnings = s.warnings;
     CombatModel::RowMatrix batch_mean_y;
     fit_regression(s, st, options, r.model, batch_mean_y, r.warnings);
-    for_each_block<Float_>(reader, block_rows, so.progress, "combat: variances", [&](std::size_t first, const auto& block) {
-        accumulate_pass2(st, block, s.index.data() + first, cov_at(first), r.model.covariate_coefficients, batch_mean_y,
-                         options.num_threads);
-    });
+    if (st.one_pass) {
+        st.finish_one_pass();  // no covariates: the sums of squares came with pass 1
+    } else {
+        for_each_block<Float_>(reader, block_rows, so.progress, "combat: variances", [&](std::size_t first, const auto& block) {
+            accumulate_pass2(st, block, s.index.data() + first, cov_at(first), r.model.covariate_coefficients, batch_mean_y,
+                             options.num_threads);
+        });
+    }
     fit_empirical_bayes(s, st, options, r.model, batch_mean_y, r.warnings);
     c2s::io::NpyRowWriter<Float_> writer(output, n, g);
     for_each_block<Float_>(reader, block_rows, so.progress, "combat: correcting", [&](std::size_t first, auto& block) {
