@@ -146,11 +146,13 @@ struct CombatStats {
  * ranges are split over `num_threads`. Kernels thus see contiguous rows whatever `x`'s storage.
  */
 template <class Derived_, class Kernel_>
-void for_row_blocks(const Eigen::DenseBase<Derived_>& x, int num_threads, Kernel_&& kernel) {
+void for_row_blocks(const Eigen::DenseBase<Derived_>& x, int num_threads, Kernel_&& kernel, std::size_t num_batches = 1) {
     const Eigen::Index n = x.rows(), G = x.cols();
+    // Feature tiles narrow enough that the per-batch statistics of a tile (up to 5 arrays of
+    // batches × tile doubles) stay in a ~384 KB cache budget over all rows; 32 to 256 features.
+    const auto T = std::clamp<Eigen::Index>(static_cast<Eigen::Index>(9830 / std::max<std::size_t>(1, num_batches)) / 16 * 16, 32, 256);
     c2s::parallelize(num_threads, static_cast<std::size_t>(G), [&](int, std::size_t start, std::size_t len) {
-        // Feature tiles of <= 256 keep the per-batch statistics of a tile in cache over all rows.
-        constexpr Eigen::Index R = 64, T = 256;
+        constexpr Eigen::Index R = 64;
         const auto end = static_cast<Eigen::Index>(start + len);
         Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf;
         for (auto g0 = static_cast<Eigen::Index>(start); g0 < end; g0 += T) {
@@ -226,7 +228,7 @@ void accumulate_pass1(CombatStats& st, const Eigen::DenseBase<Derived_>& x, cons
                     }
             }
         }
-    });
+    }, st.num_batches);
 }
 
 /// Pass 2: within-batch sums of squares of y = x - c·Bcov around the batch means of y.
@@ -253,7 +255,7 @@ void accumulate_pass2(CombatStats& st, const Eigen::DenseBase<Derived_>& x, cons
                 s[g] += d * d;
             }
         }
-    });
+    }, st.num_batches);
 }
 
 }  // namespace detail
@@ -354,7 +356,7 @@ struct CombatModel {
                 }
             }
             out.derived().block(i0, g0, rows, width) = buf.topRows(rows).template cast<OutScalar>();
-        });
+        }, num_batches());
     }
 
     /**
