@@ -18,6 +18,8 @@
 // compare medians. Counter cpu_s = process CPU seconds per batch (all threads of that process).
 // scripts/bench/vision/ratio_table.py turns the JSON output into the ratio table of docs/vision.md.
 //
+// OpenMP: the binary re-executes itself with OMP_WAIT_POLICY=PASSIVE unless OMP_WAIT_POLICY or
+// C2S_KEEP_OMP_WAIT_POLICY is set (c2s/vision/omp_env.hpp); the peer inherits the same setting.
 // Environment: C2S_BENCH_VISION_FIELD=WxH (default 1280x1024), C2S_BENCH_VISION_BATCH (default 8),
 // C2S_BENCH_VISION_THREADS (default 2), C2S_BENCH_VISION_REPS (default 5),
 // C2S_BENCH_VISION_DEVICE=cuda (+ bf16, both sides) when a CUDA LibTorch and a GPU are present.
@@ -43,6 +45,7 @@
 #include "c2s/io/npy.hpp"
 #include "c2s/vision/embed.hpp"
 #include "c2s/vision/inception.hpp"
+#include "c2s/vision/omp_env.hpp"
 #include "c2s/vision/synth.hpp"
 
 namespace {
@@ -337,6 +340,9 @@ void BM_embed_stream_cpp(benchmark::State& state) { run_embed(state, 4, static_c
 }  // namespace
 
 int main(int argc, char** argv) {
+    // both sides (the peer inherits the environment) with idle OpenMP workers asleep, unless the
+    // caller set OMP_WAIT_POLICY or C2S_KEEP_OMP_WAIT_POLICY (see c2s/vision/omp_env.hpp)
+    cv::reexec_with_passive_omp_wait();
     const int reps = env_int("C2S_BENCH_VISION_REPS", 5);
     benchmark::RegisterBenchmark("BM_decode_transform_cpp", BM_decode_transform_cpp)->Iterations(3)->Repetitions(reps)->UseManualTime()->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("BM_decode_transform_python", BM_decode_transform_python)->Iterations(3)->Repetitions(reps)->UseManualTime()->Unit(benchmark::kMillisecond);
@@ -360,6 +366,8 @@ int main(int argc, char** argv) {
                                                                       : std::string("not started"));
     benchmark::AddCustomContext("embedding_max_abs_diff_cpp_vs_python", std::to_string(s.python_max_abs_diff));
     benchmark::AddCustomContext("intraop_threads", std::to_string(s.threads));
+    const char* policy = std::getenv("OMP_WAIT_POLICY");
+    benchmark::AddCustomContext("OMP_WAIT_POLICY", policy ? policy : "(unset: libgomp default)");
     {
         double load[3] = {0, 0, 0};
         if (::getloadavg(load, 3) == 3)

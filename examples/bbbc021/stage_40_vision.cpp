@@ -72,6 +72,9 @@ void run(c2s::examples::StageContext& ctx) {
     ctx.artifacts["vision.embeddings"] =
         std::map<std::string, std::filesystem::path>{{"npy", npy}, {"metadata", csv}, {"images", plates.root}};
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!std::getenv("OMP_WAIT_POLICY"))
+        ctx.log << "vision: OMP_WAIT_POLICY is unset; on a shared machine OMP_WAIT_POLICY=PASSIVE makes LibTorch's CPU "
+                   "forward pass several times faster (docs/vision.md)\n";
     ctx.log << "vision: " << plates.images << " synthetic fields (" << plates.plates << " plates, " << so.width << "x"
             << so.height << ") embedded to " << e.values.size(0) << " x " << e.values.size(1) << " in " << secs << " s\n";
     ctx.report.push_back("## Vision\n");

@@ -9,6 +9,7 @@
 #include "c2s/vision/backbone.hpp"
 #include "c2s/vision/embed.hpp"
 #include "c2s/vision/inception.hpp"
+#include "c2s/vision/omp_env.hpp"
 #include "c2s/vision/synth.hpp"
 #ifdef C2S_HAVE_PLOT
 #include "c2s/vision/activation_png.hpp"
@@ -101,7 +102,9 @@ const c2s::cli::Register embed{{
                 "                 [--annotated-only] [--limit N] [--batch 16] [--threads N] [--mode 16|8] [model options]\n\n"
                 "DIR holds BBBC021_v1_{image,compound,moa}.csv (real or from `c2s images synth`); channel files are\n"
                 "relative to --image-root (default DIR). Writes STEM.npy ([N, D] float32) and STEM_metadata.csv.\n"
-                "Images: per-image 0.1/99.9 percentile scaling, antialiased resize, ImageNet normalisation.\n") +
+                "Images: per-image 0.1/99.9 percentile scaling, antialiased resize, ImageNet normalisation.\n"
+                "Runs with OMP_WAIT_POLICY=PASSIVE (restarts itself once) unless OMP_WAIT_POLICY or\n"
+                "C2S_KEEP_OMP_WAIT_POLICY is set: LibTorch's idle OpenMP threads sleep instead of spinning.\n") +
         model_help,
     [] {
         auto o = model_options;
@@ -111,6 +114,7 @@ const c2s::cli::Register embed{{
     {"annotated-only", "no-aux", "transform-input"},
     [](const c2s::cli::Args& args) {
         args.expect_positional(0);
+        cv::reexec_with_passive_omp_wait();  // idle OpenMP workers sleep (see c2s/vision/omp_env.hpp)
         const std::filesystem::path dir = args.required("images");
         const std::filesystem::path root = args.get("image-root", dir.string());
         auto images = bb::load(dir, join_of(args)).images;
