@@ -50,6 +50,10 @@ configure_and_build() {
 install_missing
 configure_and_build
 
+# libgomp threads otherwise spin after every parallel region of a LibTorch forward pass, which
+# costs a lot on shared or small machines (docs/vision.md); set OMP_WAIT_POLICY to override.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+
 if [ "$mode" = main ]; then
   exec "$build/bin/c2s-bbbc021" --threads "$jobs"
 fi
