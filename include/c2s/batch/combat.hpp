@@ -167,6 +167,91 @@ void for_row_blocks(const Eigen::DenseBase<Derived_>& x, int num_threads, Kernel
     });
 }
 
+/// True for column-major double expressions with direct access and unit inner stride (e.g.
+/// `Eigen::MatrixXd`, `Eigen::Ref<const Eigen::MatrixXd>`): the passes then stream each feature
+/// column once, with no transposing copy into tiles.
+template <class Derived_>
+inline constexpr bool is_plain_column_major_double =
+    std::is_same_v<typename Derived_::Scalar, double> && !(Derived_::Flags & Eigen::RowMajorBit) &&
+    static_cast<bool>(Derived_::Flags & Eigen::DirectAccessBit) && Derived_::InnerStrideAtCompileTime == 1;
+
+/// Pass 1 without covariates on a column-major double block, one feature column at a time
+/// (same per-batch accumulation order as the tiled kernel, so the same numbers).
+template <class Derived_>
+void accumulate_pass1_columns(CombatStats& st, const Eigen::DenseBase<Derived_>& x, const std::uint32_t* batch_index,
+                              std::ptrdiff_t row_offset, int num_threads) {
+    const Eigen::Index n = x.rows(), G = x.cols();
+    const auto B = static_cast<Eigen::Index>(st.num_batches);
+    const double* data = x.derived().data();
+    const Eigen::Index stride = x.derived().outerStride();
+    std::mutex nan_mutex;
+    // Columns are taken W at a time with per-batch accumulators interleaved by column, so the
+    // update of one sample is W independent lanes (vectorisable) sharing one batch look-up.
+    constexpr Eigen::Index W = 4;
+    const Eigen::Index groups = (G + W - 1) / W;
+    c2s::parallelize(num_threads, static_cast<std::size_t>(groups), [&](int, std::size_t start, std::size_t len) {
+        // Per batch: sum[W], sum of squares around the shift[W], min[W], max[W], shift[W].
+        constexpr std::size_t F = 5 * W;
+        std::vector<double> acc(static_cast<std::size_t>(B) * F);
+        for (auto q = static_cast<Eigen::Index>(start); q < static_cast<Eigen::Index>(start + len); ++q) {
+            const Eigen::Index g0 = q * W, width = std::min(W, G - g0);
+            const double* v[W];
+            for (Eigen::Index w = 0; w < W; ++w) v[w] = data + (g0 + std::min(w, width - 1)) * stride;
+            for (Eigen::Index b = 0; b < B; ++b) {
+                double* a = &acc[static_cast<std::size_t>(b) * F];
+                const std::ptrdiff_t fr = st.first_row[static_cast<std::size_t>(b)] - row_offset;
+                for (Eigen::Index w = 0; w < W; ++w) {
+                    const Eigen::Index g = g0 + std::min(w, width - 1);
+                    if (fr >= 0 && fr < n) st.shift(b, g) = v[w][fr];
+                    a[w] = st.sum(b, g);
+                    a[W + w] = st.sum_sq(b, g);
+                    a[2 * W + w] = st.minimum(b, g);
+                    a[3 * W + w] = st.maximum(b, g);
+                    a[4 * W + w] = st.shift(b, g);
+                }
+            }
+            double nan_seen[W] = {};
+            for (Eigen::Index i = 0; i < n; ++i) {
+                double* a = &acc[F * static_cast<std::size_t>(batch_index[i])];
+                double y[W];
+                for (Eigen::Index w = 0; w < W; ++w) y[w] = v[w][i];
+                for (Eigen::Index w = 0; w < W; ++w) {
+                    a[w] += y[w];
+                    const double d = y[w] - a[4 * W + w];
+                    a[W + w] += d * d;
+                    a[2 * W + w] = a[2 * W + w] < y[w] ? a[2 * W + w] : y[w];
+                    a[3 * W + w] = a[3 * W + w] > y[w] ? a[3 * W + w] : y[w];
+                    nan_seen[w] += y[w] - y[w];  // NaN (or ±inf) makes this NaN
+                }
+            }
+            for (Eigen::Index b = 0; b < B; ++b) {
+                const double* a = &acc[static_cast<std::size_t>(b) * F];
+                for (Eigen::Index w = 0; w < width; ++w) {
+                    const Eigen::Index g = g0 + w;
+                    st.sum(b, g) = a[w];
+                    st.sum_sq(b, g) = a[W + w];
+                    st.minimum(b, g) = a[2 * W + w];
+                    st.maximum(b, g) = a[3 * W + w];
+                }
+            }
+            for (Eigen::Index w = 0; w < width; ++w) {
+                if (!std::isnan(nan_seen[w])) continue;
+                const Eigen::Index g = g0 + w;
+                Eigen::Index i = 0;
+                while (i < n && !std::isnan(v[w][i])) ++i;
+                if (i == n) continue;  // only ±inf
+                std::lock_guard<std::mutex> lock(nan_mutex);
+                st.has_nan[static_cast<std::size_t>(g)] = 1;
+                const std::ptrdiff_t row = row_offset + i;
+                if (st.first_nan_row < 0 || row < st.first_nan_row || (row == st.first_nan_row && g < st.first_nan_col)) {
+                    st.first_nan_row = row;
+                    st.first_nan_col = g;
+                }
+            }
+        }
+    });
+}
+
 /// Pass 1 over a block of samples: `x` block (rows = samples), their batch indices and covariates.
 template <class Derived_>
 void accumulate_pass1(CombatStats& st, const Eigen::DenseBase<Derived_>& x, const std::uint32_t* batch_index,
@@ -181,6 +266,12 @@ void accumulate_pass1(CombatStats& st, const Eigen::DenseBase<Derived_>& x, cons
             const double c = cov_rows[i * k + l];
             st.cov_sum(b, l) += c;
             for (Eigen::Index m = 0; m < k; ++m) st.cov_cross(l, m) += c * cov_rows[i * k + m];
+        }
+    }
+    if constexpr (is_plain_column_major_double<Derived_>) {
+        if (k == 0 && st.one_pass) {
+            accumulate_pass1_columns(st, x, batch_index, row_offset, num_threads);
+            return;
         }
     }
     std::mutex nan_mutex;
@@ -340,6 +431,45 @@ struct CombatModel {
         }
         const Adjustment& adj = *prepared;
         using OutScalar = typename Out_::Scalar;
+        if constexpr (detail::is_plain_column_major_double<In_> && !(Out_::Flags & Eigen::RowMajorBit) &&
+                      static_cast<bool>(Out_::Flags & Eigen::DirectAccessBit) && Out_::InnerStrideAtCompileTime == 1) {
+            // One streaming pass per feature column; each thread first touches the output columns
+            // it writes.
+            const Eigen::Index n = x.rows();
+            const auto B = static_cast<Eigen::Index>(num_batches());
+            const double* in = x.derived().data();
+            OutScalar* dst = out.derived().data();
+            const Eigen::Index in_stride = x.derived().outerStride(), out_stride = out.derived().outerStride();
+            c2s::parallelize(num_threads, static_cast<std::size_t>(x.cols()), [&](int, std::size_t start, std::size_t len) {
+                std::vector<double> coef(static_cast<std::size_t>(2 * B));
+                for (auto g = static_cast<Eigen::Index>(start); g < static_cast<Eigen::Index>(start + len); ++g) {
+                    for (Eigen::Index b = 0; b < B; ++b) {
+                        coef[static_cast<std::size_t>(2 * b)] = adj.scale(b, g);
+                        coef[static_cast<std::size_t>(2 * b + 1)] = adj.shift(b, g);
+                    }
+                    const double* v = in + g * in_stride;
+                    OutScalar* o = dst + g * out_stride;
+                    if (k == 0) {
+                        for (Eigen::Index i = 0; i < n; ++i) {
+                            const double* c = &coef[2 * static_cast<std::size_t>(batch_index[i])];
+                            o[i] = static_cast<OutScalar>(c[0] * v[i] + c[1]);
+                        }
+                    } else {
+                        for (Eigen::Index i = 0; i < n; ++i) {
+                            const double* c = &coef[2 * static_cast<std::size_t>(batch_index[i])];
+                            double y = c[0] * v[i] + c[1];
+                            for (Eigen::Index l = 0; l < k; ++l) {
+                                const double cv = cov_rows[i * k + l];
+                                if (cv == 0.0) continue;
+                                y += (1.0 - c[0]) * cv * covariate_coefficients(l, g);
+                            }
+                            o[i] = static_cast<OutScalar>(y);
+                        }
+                    }
+                }
+            });
+            return;
+        }
         detail::for_row_blocks(x, num_threads, [&](auto& buf, Eigen::Index rows, Eigen::Index i0, Eigen::Index g0, Eigen::Index width) {
             for (Eigen::Index r = 0; r < rows; ++r) {
                 const Eigen::Index i = i0 + r;
