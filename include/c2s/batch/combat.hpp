@@ -1102,6 +1102,21 @@ template <class Derived_, class Batch_>
     return r;
 }
 
+/**
+ * @brief `combat` writing the corrected matrix into `out` (resized only if its shape differs, so
+ * a caller correcting many matrices of one shape reuses the memory and skips the page faults of a
+ * fresh result). `out` must not alias `x`. Returns the model; warnings are appended to `warnings`.
+ */
+inline CombatModel combat_into(const Eigen::Ref<const Eigen::MatrixXd>& x, const std::vector<std::string>& batch,
+                               Eigen::MatrixXd& out, std::vector<std::string>& warnings,
+                               const Eigen::MatrixXd* covariates = nullptr, const CombatOptions& options = {}) {
+    detail::CombatSetup s;
+    auto m = combat_fit(x, batch, covariates, options, warnings, &s);
+    if (out.rows() != x.rows() || out.cols() != x.cols()) out.resize(x.rows(), x.cols());
+    m.apply_block(x, s.index.data(), s.cov_names.empty() ? nullptr : s.cov_rows.data(), out, options.num_threads);
+    return m;
+}
+
 /// ComBat for any `feature_matrix` (e.g. `Eigen::MatrixXf`) and `label_sequence`; the corrected
 /// matrix has the input's scalar type. Statistics are accumulated in double.
 template <class Derived_, class Batch_>
