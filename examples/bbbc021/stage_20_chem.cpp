@@ -87,18 +87,7 @@ void run(c2s::examples::StageContext& ctx) {
     dopt.num_threads = ctx.num_threads;
     const auto d = chem::compute_descriptors(set, dopt);
     for (const auto& w : d.warnings) ctx.report.push_back("- warning: " + w);
-    {
-        std::vector<std::string> header{"id"};
-        header.insert(header.end(), d.names.begin(), d.names.end());
-        std::vector<std::vector<std::string>> rows;
-        for (std::size_t i = 0; i < d.ids.size(); ++i) {
-            std::vector<std::string> r{d.ids[i]};
-            for (Eigen::Index j = 0; j < d.values.cols(); ++j)
-                r.push_back(c2s::io::format_number(d.values(static_cast<Eigen::Index>(i), j)));
-            rows.push_back(std::move(r));
-        }
-        c2s::io::write_csv(out / "descriptors.csv", header, rows);
-    }
+    chem::write_descriptors_csv(out / "descriptors.csv", d);
     const auto scaled = chem::scale_descriptors(d.ids, d.names, d.values, {});
     ctx.report.push_back(c2s::concat("- descriptors: ", d.names.size(), " computed, ", scaled.names.size(),
                                      " kept after dropping columns with non-finite values (min-max scaled):"));

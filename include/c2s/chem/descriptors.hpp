@@ -58,6 +58,7 @@
 
 #include "c2s/chem/molecules.hpp"
 #include "c2s/core/error.hpp"
+#include "c2s/io/table.hpp"
 #include "c2s/core/parallelize.hpp"
 
 namespace c2s::chem {
@@ -139,6 +140,16 @@ struct Descriptors {
     Eigen::MatrixXd values;
     std::vector<std::string> warnings;
 };
+
+/// Writes `d` as CSV (atomically): an `id` column, then one column per descriptor; NaN as empty cells.
+inline void write_descriptors_csv(const std::filesystem::path& path, const Descriptors& d) {
+    io::Table table;
+    table.metadata_names = {"id"};
+    table.metadata = {d.ids};
+    table.feature_names = d.names;
+    table.features = d.values;
+    io::write_table(path, table);
+}
 
 namespace detail {
 

@@ -119,6 +119,32 @@ struct ChartSpec {
     std::string legend_title;
 };
 
+/// A spec with the fields every plot's Options share: title, axis labels, size and font size.
+template <class Options_>
+[[nodiscard]] ChartSpec chart_spec(const Options_& opt) {
+    ChartSpec spec;
+    spec.title = opt.title;
+    spec.x_label = opt.x_label;
+    spec.y_label = opt.y_label;
+    spec.width = opt.width;
+    spec.height = opt.height;
+    spec.font_size = opt.font_size;
+    return spec;
+}
+
+/// Categories `names` at x = 1, 2, ..., n (bar and box plots), y from `y_min` to `y_max`; the width
+/// grows with the number of categories unless the options fixed it (`width > 0`).
+inline void set_categories(ChartSpec& spec, const std::vector<std::string>& names, double width_per_category,
+                           double y_min, double y_max) {
+    const auto n = static_cast<double>(names.size());
+    if (!(spec.width > 0)) spec.width = std::max(260.0, 90 + width_per_category * n);
+    spec.x_min = 0.5;
+    spec.x_max = n + 0.5;
+    spec.y_min = y_min;
+    spec.y_max = y_max;
+    for (std::size_t i = 0; i < names.size(); ++i) spec.x_categories.emplace_back(static_cast<double>(i + 1), names[i]);
+}
+
 namespace detail {
 
 inline double text_height(const Font& f) {

@@ -76,19 +76,8 @@ struct BarPlotOptions {
     }
     const auto [y0, y1] = nice_range(lo, hi, 6);
 
-    const auto n = static_cast<double>(values.size());
-    ChartSpec spec;
-    spec.title = opt.title;
-    spec.x_label = opt.x_label;
-    spec.y_label = opt.y_label;
-    spec.width = opt.width > 0 ? opt.width : std::max(260.0, 90 + 36 * n);
-    spec.height = opt.height;
-    spec.font_size = opt.font_size;
-    spec.x_min = 0.5;
-    spec.x_max = n + 0.5;
-    spec.y_min = y0;
-    spec.y_max = y1;
-    for (std::size_t i = 0; i < values.size(); ++i) spec.x_categories.emplace_back(static_cast<double>(i + 1), names[i]);
+    ChartSpec spec = chart_spec(opt);
+    set_categories(spec, names, 36, y0, y1);
     Figure fig(spec.width, spec.height);
     fig.warnings = std::move(warnings);
     const Axes ax = add_chart_frame(fig, spec, fn);

@@ -120,19 +120,8 @@ struct BoxPlotOptions {
         lo = std::min(lo, *opt.reference_line), hi = std::max(hi, *opt.reference_line);
     const auto [y0, y1] = padded(lo, hi, 0.06);
 
-    const auto n = static_cast<double>(groups.size());
-    ChartSpec spec;
-    spec.title = opt.title;
-    spec.x_label = opt.x_label;
-    spec.y_label = opt.y_label;
-    spec.width = opt.width > 0 ? opt.width : std::max(260.0, 90 + 50 * n);
-    spec.height = opt.height;
-    spec.font_size = opt.font_size;
-    spec.x_min = 0.5;
-    spec.x_max = n + 0.5;
-    spec.y_min = y0;
-    spec.y_max = y1;
-    for (std::size_t g = 0; g < groups.size(); ++g) spec.x_categories.emplace_back(static_cast<double>(g + 1), names[g]);
+    ChartSpec spec = chart_spec(opt);
+    set_categories(spec, names, 50, y0, y1);
     Figure fig(spec.width, spec.height);
     fig.warnings = std::move(warnings);
     const Axes ax = add_chart_frame(fig, spec, fn);

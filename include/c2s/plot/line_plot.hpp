@@ -62,13 +62,7 @@ struct LinePlotOptions {
     if (x1 <= x0) std::tie(x0, x1) = padded(x0, x1);
     const auto yr = *finite_range(all_y);
     auto [y0, y1] = padded(yr.first, yr.second, 0.05);
-    ChartSpec spec;
-    spec.title = opt.title;
-    spec.x_label = opt.x_label;
-    spec.y_label = opt.y_label;
-    spec.width = opt.width;
-    spec.height = opt.height;
-    spec.font_size = opt.font_size;
+    ChartSpec spec = chart_spec(opt);
     spec.grid_x = true;
     spec.x_min = opt.x_min.value_or(x0);
     spec.x_max = opt.x_max.value_or(x1);

@@ -77,13 +77,7 @@ struct ScatterOptions {
         if (fresh) order.push_back(opt.categories[i]);
         cat[i] = it->second;
     }
-    ChartSpec spec;
-    spec.title = opt.title;
-    spec.x_label = opt.x_label;
-    spec.y_label = opt.y_label;
-    spec.width = opt.width;
-    spec.height = opt.height;
-    spec.font_size = opt.font_size;
+    ChartSpec spec = chart_spec(opt);
     spec.grid_x = true;
     spec.legend_title = opt.legend_title;
     for (std::size_t k = 0; k < order.size(); ++k)

@@ -103,16 +103,7 @@ const c2s::cli::Register descriptors{{
         o.num_threads = static_cast<int>(args.integer("threads", 0));
         const auto d = chem::compute_descriptors(set, o);
         for (const auto& w : d.warnings) std::cerr << "warning: " << w << "\n";
-        std::vector<std::string> header{"id"};
-        header.insert(header.end(), d.names.begin(), d.names.end());
-        std::vector<std::vector<std::string>> rows;
-        for (std::size_t i = 0; i < d.ids.size(); ++i) {
-            std::vector<std::string> r{d.ids[i]};
-            for (Eigen::Index j = 0; j < d.values.cols(); ++j)
-                r.push_back(c2s::io::format_number(d.values(static_cast<Eigen::Index>(i), j)));
-            rows.push_back(std::move(r));
-        }
-        c2s::io::write_csv(path, header, rows);
+        chem::write_descriptors_csv(path, d);
         std::cerr << "wrote " << d.names.size() << " descriptors of " << d.ids.size() << " compounds ("
                   << set.failures.size() << " skipped) to " << path << "\n";
         return 0;
