@@ -3,7 +3,8 @@
 // Data (generated, deterministic): 2,048 features × N samples in B batches; batch of sample i is
 // i % B; x = mu_g + shift_{b,g} + scale_{b,g} * N(0, 1). sva::ComBat runs through Rscript
 // (scripts/bench/batch/sva_combat.R) on the same data written as a float64 .npy; its time is the
-// ComBat call alone (R start-up and data loading excluded), reported as manual time. At the end
+// ComBat call alone (R start-up and data loading excluded). All times are manual: the call alone
+// (freeing its result, and copying the input for the moved case, are outside). At the end
 // the binary prints sva / c2s time ratios.
 //
 //   bench_batch                                   # 6,000 × 55 and 100,000 × 200, c2s and sva
@@ -77,7 +78,7 @@ const Problem& problem(std::size_t n, std::size_t batches) {
     return cache.emplace(key, std::move(p)).first->second;
 }
 
-std::map<std::string, double> seconds_of;  // "c2s/6000/55/1" -> s
+std::map<std::string, double> seconds_of;  // "combat|6000/55|1" or "sva|6000/55" -> s
 
 void BM_c2s_combat(benchmark::State& state) {
     const auto n = static_cast<std::size_t>(state.range(0)), b = static_cast<std::size_t>(state.range(1));
@@ -90,9 +91,11 @@ void BM_c2s_combat(benchmark::State& state) {
         const auto t0 = std::chrono::steady_clock::now();
         auto r = c2s::batch::combat(p.x, p.batch, nullptr, o);
         benchmark::DoNotOptimize(r.corrected.data());
-        total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        state.SetIterationTime(dt);
+        total += dt;
     }
-    seconds_of[c2s::concat("c2s/", n, "/", b, "/", threads)] = total / static_cast<double>(state.iterations());
+    seconds_of[c2s::concat("combat|", n, "/", b, "|", threads)] = total / static_cast<double>(state.iterations());
     state.counters["samples"] = static_cast<double>(n);
 }
 
@@ -112,10 +115,56 @@ void BM_c2s_combat_into(benchmark::State& state) {
         auto m = c2s::batch::combat_into(p.x, p.batch, out, warnings, nullptr, o);
         benchmark::DoNotOptimize(out.data());
         benchmark::DoNotOptimize(m.gamma_star.data());
-        total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        state.SetIterationTime(dt);
+        total += dt;
     }
-    seconds_of[c2s::concat("c2s_into/", n, "/", b, "/", threads)] = total / static_cast<double>(state.iterations());
+    seconds_of[c2s::concat("combat_into|", n, "/", b, "|", threads)] = total / static_cast<double>(state.iterations());
     state.counters["samples"] = static_cast<double>(n);
+}
+
+/// Same, through `combat(std::move(x))`: the caller gives up its copy of the data, which is corrected
+/// in place (no second matrix). Each iteration first copies the input (untimed: that is the
+/// caller's data, already in memory, as R's matrix is for sva).
+void BM_c2s_combat_moved(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0)), b = static_cast<std::size_t>(state.range(1));
+    const int threads = static_cast<int>(state.range(2));
+    const auto& p = problem(n, b);
+    c2s::batch::CombatOptions o;
+    o.num_threads = threads;
+    double total = 0;
+    for (auto _ : state) {
+        Eigen::MatrixXd work = p.x;
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = c2s::batch::combat(std::move(work), p.batch, nullptr, o);
+        benchmark::DoNotOptimize(r.corrected.data());
+        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        state.SetIterationTime(dt);
+        total += dt;
+    }
+    seconds_of[c2s::concat("combat(move)|", n, "/", b, "|", threads)] = total / static_cast<double>(state.iterations());
+    state.counters["samples"] = static_cast<double>(n);
+}
+
+/// Not ComBat: the operating system's cost of a fresh samples × 2,048 double matrix written once
+/// (allocation and first touch, the writes split over `threads` as `combat` splits its output),
+/// measured here so the gap between `combat` and the in-place calls is accounted for in this run.
+void BM_fresh_matrix_first_touch(benchmark::State& state) {
+    const auto n = static_cast<Eigen::Index>(state.range(0));
+    const int threads = static_cast<int>(state.range(1));
+    double total = 0;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        Eigen::MatrixXd m(n, kFeatures);
+        c2s::parallelize(threads, static_cast<std::size_t>(kFeatures), [&](int, std::size_t start, std::size_t len) {
+            m.middleCols(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(len)).setConstant(1.0);
+        });
+        benchmark::DoNotOptimize(m.data());
+        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        state.SetIterationTime(dt);
+        total += dt;
+    }
+    seconds_of[c2s::concat("first_touch|", n, "|", threads)] = total / static_cast<double>(state.iterations());
 }
 
 void BM_sva_ComBat(benchmark::State& state) {
@@ -142,7 +191,7 @@ void BM_sva_ComBat(benchmark::State& state) {
             return;
         }
         state.SetIterationTime(seconds);
-        seconds_of[c2s::concat("sva/", n, "/", b)] = seconds;
+        seconds_of[c2s::concat("sva|", n, "/", b)] = seconds;
     }
     state.counters["samples"] = static_cast<double>(n);
 }
@@ -150,9 +199,12 @@ void BM_sva_ComBat(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_c2s_combat)->Args({6000, 55, 1})->Args({6000, 55, 2})->Args({100000, 200, 1})->Args({100000, 200, 2})
-    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 BENCHMARK(BM_c2s_combat_into)->Args({6000, 55, 1})->Args({6000, 55, 2})->Args({100000, 200, 1})->Args({100000, 200, 2})
-    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_c2s_combat_moved)->Args({6000, 55, 1})->Args({6000, 55, 2})->Args({100000, 200, 1})->Args({100000, 200, 2})
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_fresh_matrix_first_touch)->Args({100000, 1})->Args({100000, 2})->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 BENCHMARK(BM_sva_ComBat)->Args({6000, 55})->Args({100000, 200})->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(1);
 
 int main(int argc, char** argv) {
@@ -193,18 +245,21 @@ int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
-    std::cout << "\nsva::ComBat time / c2s::batch::combat time (same data, same run):\n";
+    std::cout << "\nsva::ComBat time / c2s::batch time (same data, same run):\n";
     for (const auto& [key, s] : seconds_of) {
-        const bool into = key.rfind("c2s_into/", 0) == 0;
-        if (!into && key.rfind("c2s/", 0) != 0) continue;
-        const auto rest = key.substr(into ? 9 : 4);
-        const auto slash = rest.rfind('/');
-        const auto sva = seconds_of.find("sva/" + rest.substr(0, slash));
+        const auto bar1 = key.find('|'), bar2 = key.rfind('|');
+        const auto variant = key.substr(0, bar1);
+        if (variant == "sva" || variant == "first_touch" || bar1 == bar2) continue;
+        const auto size = key.substr(bar1 + 1, bar2 - bar1 - 1), threads = key.substr(bar2 + 1);
+        const auto sva = seconds_of.find("sva|" + size);
         if (sva == seconds_of.end()) continue;
-        std::cout << "  " << rest.substr(0, slash) << " (samples/batches), " << (into ? "combat_into" : "combat")
-                  << ", c2s threads " << rest.substr(slash + 1)
-                  << ": sva " << sva->second << " s, c2s " << s << " s, ratio " << sva->second / s << "x\n";
+        std::cout << "  " << size << " (samples/batches), " << variant << ", c2s threads " << threads << ": sva "
+                  << sva->second << " s, c2s " << s << " s, ratio " << sva->second / s << "x\n";
     }
+    for (const auto& [key, s] : seconds_of)
+        if (key.rfind("first_touch|", 0) == 0)
+            std::cout << "  fresh " << key.substr(12, key.rfind('|') - 12) << " x 2048 double matrix, first touch with "
+                      << key.substr(key.rfind('|') + 1) << " thread(s): " << s << " s (operating system cost in `combat`)\n";
     std::error_code ec;
     std::filesystem::remove_all(scratch(), ec);
     return 0;

@@ -210,3 +210,43 @@ TEST_CASE("the column-streaming passes (column-major double) equal the tiled pas
         }
     }
 }
+
+TEST_CASE("combat_in_place and combat(std::move(x)) equal combat, with covariates, in double and float") {
+    auto d = make_data({8, 12, 10}, 11, 33);
+    Eigen::MatrixXd cov(d.x.rows(), 1);
+    for (Eigen::Index i = 0; i < cov.rows(); ++i) cov(i, 0) = static_cast<double>(i % 3 == 0);
+    for (int threads : {1, 2}) {
+        c2s::batch::CombatOptions o;
+        o.num_threads = threads;
+        const auto expected = c2s::batch::combat(d.x, d.batch, &cov, o);
+
+        Eigen::MatrixXd work = d.x;
+        std::vector<std::string> warnings;
+        const auto m = c2s::batch::combat_in_place(work, d.batch, warnings, &cov, o);
+        CHECK((work - expected.corrected).cwiseAbs().maxCoeff() == 0.0);
+        CHECK((m.gamma_star - expected.model.gamma_star).cwiseAbs().maxCoeff() == 0.0);
+
+        Eigen::MatrixXd owned = d.x;
+        const double* storage = owned.data();
+        const auto moved = c2s::batch::combat(std::move(owned), d.batch, &cov, o);
+        CHECK(moved.corrected.data() == storage);  // corrected in the caller's memory, no new matrix
+        CHECK((moved.corrected - expected.corrected).cwiseAbs().maxCoeff() == 0.0);
+
+        Eigen::MatrixXf xf = d.x.cast<float>();
+        const auto expected_f = c2s::batch::combat_any(xf, d.batch, &cov, o);
+        std::vector<std::string> warnings_f;
+        c2s::batch::combat_in_place(xf, d.batch, warnings_f, &cov, o);
+        CHECK((xf - expected_f.corrected).cwiseAbs().maxCoeff() == 0.0f);
+    }
+}
+
+TEST_CASE("combat_in_place leaves x untouched when it rejects the input") {
+    auto d = make_data({5, 6}, 4, 5);
+    d.x(3, 2) = std::numeric_limits<double>::quiet_NaN();
+    Eigen::MatrixXd work = d.x;
+    std::vector<std::string> warnings;
+    C2S_CHECK_THROWS_WITH_SUBSTR(c2s::batch::combat_in_place(work, d.batch, warnings), std::invalid_argument,
+                                 "'x' has NaN at sample (row) 3, feature (column) 2");
+    CHECK(work.array().isNaN().count() == 1);
+    CHECK(((work.array() == d.x.array()) || work.array().isNaN()).all());
+}
