@@ -99,7 +99,8 @@ int run(const c2s::cli::Args& args) {
     });
     auto o = options;
     o.covariate_names = labels.design.names;
-    auto r = c2s::batch::combat(table.features, labels.batch, labels.design.names.empty() ? nullptr : &labels.design.matrix, o);
+    // The table gives its features up: corrected in place, no second samples × features matrix.
+    auto r = c2s::batch::combat(std::move(table.features), labels.batch, labels.design.names.empty() ? nullptr : &labels.design.matrix, o);
     table.features = std::move(r.corrected);
     c2s::io::write_table(out, table);
     if (auto m = args.get("model")) r.model.save(*m);
