@@ -70,6 +70,31 @@ TEST_CASE("numpy argsort (default quicksort) order of tied keys") {
     }
 }
 
+TEST_CASE("numpy argsort's heapsort, alone and as the introsort's fallback past its depth limit") {
+    // heapsort cases: np.argsort(kind="heapsort"); adversary cases: np.argsort of inputs built by
+    // McIlroy's adversary, which keep the partitions lopsided until the depth limit (fixture script).
+    const auto doc = c2s::io::read_csv(c2s::test::fixture("split/argsort_heap.csv"));
+    std::map<std::pair<std::string, long>, std::pair<std::vector<long long>, std::vector<std::size_t>>> cases;
+    for (const auto& row : doc.rows) {
+        auto& c = cases[{row[0], to_long(row[1])}];
+        c.first.push_back(std::stoll(row[2]));
+        c.second.push_back(static_cast<std::size_t>(to_long(row[3])));
+    }
+    REQUIRE(cases.size() == 24);
+    for (const auto& [key, c] : cases) {
+        INFO(key.first << " case " << key.second << " n=" << c.first.size());
+        if (key.first == "heapsort") {
+            std::vector<std::ptrdiff_t> order(c.first.size());
+            for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::ptrdiff_t>(i);
+            cs::numpy_compat::detail::arg_heapsort(c.first.data(), order.data(), static_cast<std::ptrdiff_t>(order.size()),
+                                                   std::less<long long>{});
+            CHECK(std::vector<std::size_t>(order.begin(), order.end()) == c.second);
+        } else {
+            CHECK(cs::numpy_compat::argsort_quicksort(c.first) == c.second);
+        }
+    }
+}
+
 TEST_CASE("GroupKFold, StratifiedGroupKFold and LeaveOneGroupOut match scikit-learn on random group structures") {
     const auto cases = c2s::io::read_csv(c2s::test::fixture("split/random_cases.csv"));
     const auto samples = c2s::io::read_csv(c2s::test::fixture("split/random_samples.csv"));

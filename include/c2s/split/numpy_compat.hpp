@@ -28,40 +28,29 @@ namespace detail {
     return depth;
 }
 
-/// NumPy's `aheapsort_` on `order[0..n)` (1-based heap indexing as in NumPy).
+/// NumPy's heap sift-down on the heap `order[0..n)` in NumPy's 1-based positions (position p is
+/// `order[p - 1]`, children of p are 2p and 2p + 1): places `item` at position `i` or below.
+template <class T_, class Less_>
+void sift_down(const T_* v, std::ptrdiff_t* order, std::ptrdiff_t i, std::ptrdiff_t n, std::ptrdiff_t item, Less_& less) {
+    const auto at = [order](std::ptrdiff_t p) -> std::ptrdiff_t& { return order[p - 1]; };
+    for (std::ptrdiff_t j = i << 1; j <= n; j += j) {
+        if (j < n && less(v[at(j)], v[at(j + 1)])) ++j;
+        if (!less(v[item], v[at(j)])) break;
+        at(i) = at(j);
+        i = j;
+    }
+    at(i) = item;
+}
+
+/// NumPy's `aheapsort_` on `order[0..n)`: heapify, then move the maximum to the end and sift the
+/// displaced item down, `n - 1` times.
 template <class T_, class Less_>
 void arg_heapsort(const T_* v, std::ptrdiff_t* order, std::ptrdiff_t n, Less_ less) {
-    std::ptrdiff_t* a = order - 1;
-    std::ptrdiff_t i, j, l, tmp;
-    for (l = n >> 1; l > 0; --l) {
-        tmp = a[l];
-        for (i = l, j = l << 1; j <= n;) {
-            if (j < n && less(v[a[j]], v[a[j + 1]])) j += 1;
-            if (less(v[tmp], v[a[j]])) {
-                a[i] = a[j];
-                i = j;
-                j += j;
-            } else {
-                break;
-            }
-        }
-        a[i] = tmp;
-    }
-    for (; n > 1;) {
-        tmp = a[n];
-        a[n] = a[1];
-        n -= 1;
-        for (i = 1, j = 2; j <= n;) {
-            if (j < n && less(v[a[j]], v[a[j + 1]])) j++;
-            if (less(v[tmp], v[a[j]])) {
-                a[i] = a[j];
-                i = j;
-                j += j;
-            } else {
-                break;
-            }
-        }
-        a[i] = tmp;
+    for (std::ptrdiff_t l = n >> 1; l > 0; --l) sift_down(v, order, l, n, order[l - 1], less);
+    for (; n > 1; --n) {
+        const std::ptrdiff_t item = order[n - 1];
+        order[n - 1] = order[0];
+        sift_down(v, order, 1, n - 1, item, less);
     }
 }
 
