@@ -141,6 +141,7 @@ const c2s::cli::Register similarity{{
         if (args.has("top-k") && k < 1) throw usage_error("--top-k must be at least 1");
         if (args.has("top-k") && args.has("threshold")) throw usage_error("--top-k and --threshold exclude each other");
         const long nbits = args.integer("bits", 0);
+        if (args.has("bits") && nbits < 1) throw usage_error("--bits must be at least 1");
         cd::MatrixOptions opt;
         opt.num_threads = args.threads();
         try {
