@@ -1,6 +1,7 @@
 // c2s profiles ...: normalise, select, aggregate, evaluate (NSC, NSCB, mAP) and compare (Mantel)
 // feature tables in CSV (Metadata_* columns + numeric features).
 
+#include <algorithm>
 #include <iostream>
 
 #include "c2s/core/labeled_matrix.hpp"
@@ -26,6 +27,17 @@ auto parse_or_usage(F&& f) {
     }
 }
 
+/// Fails naming the option and the file when `table` (read from `path`) has no metadata column
+/// `name` (given by --`option`).
+void require_column(const c2s::io::Table& table, const std::string& path, const std::string& option,
+                    const std::string& name) {
+    if (table.has_metadata(name)) return;
+    std::string have;
+    for (const auto& m : table.metadata_names) have += (have.empty() ? "" : ", ") + m;
+    c2s::fail_runtime("c2s profiles", "--", option, " '", name, "' is not a metadata column of '", path,
+                      "' (metadata columns: ", have.empty() ? "none" : have, ")");
+}
+
 const c2s::cli::Register normalize_cmd{{
     "profiles normalize",
     "normalise features per stratum against a reference subset (standardize, robustize, MAD, PCA/ZCA sphering)",
@@ -39,22 +51,35 @@ const c2s::cli::Register normalize_cmd{{
     {"out", "method", "strata", "reference-column", "reference-value", "ddof", "epsilon", "components"},
     {},
     [](const c2s::cli::Args& args) {
+        // Every option is checked before the input is read.
         args.expect_positional(1);
-        const auto table = c2s::io::read_table(args.positional(0, "IN.csv"));
+        const std::string in = args.positional(0, "IN.csv"), out_path = args.required("out");
         cp::NormalizeOptions o;
         o.method = parse_or_usage([&] { return cp::parse_normalize_method(args.get("method", "standardize")); });
-        o.ddof = static_cast<int>(args.integer("ddof", 1));
-        if (args.has("epsilon")) o.epsilon = args.number("epsilon", 0);
-        if (args.has("components")) o.components = static_cast<std::size_t>(args.integer("components", 0));
+        const long ddof = args.integer("ddof", 1);
+        if (ddof != 0 && ddof != 1) throw usage_error(c2s::concat("--ddof must be 0 or 1, got ", ddof));
+        o.ddof = static_cast<int>(ddof);
+        if (args.has("epsilon")) {
+            o.epsilon = args.number("epsilon", 0);
+            if (!(*o.epsilon >= 0)) throw usage_error(c2s::concat("--epsilon must be >= 0, got ", *o.epsilon));
+        }
+        if (args.has("components")) {
+            const long k = args.integer("components", 0);
+            if (k < 1) throw usage_error(c2s::concat("--components must be >= 1, got ", k));
+            o.components = static_cast<std::size_t>(k);
+        }
         cp::ReferenceSpec spec;
         spec.strata_column = args.get("strata", "Metadata_Plate");
         if (spec.strata_column == "none") spec.strata_column.clear();
         spec.reference_column = args.get("reference-column", "Metadata_Compound");
         if (spec.reference_column == "none") spec.reference_column.clear();
         spec.reference_value = args.get("reference-value", "DMSO");
+        const auto table = c2s::io::read_table(in);
+        if (!spec.strata_column.empty()) require_column(table, in, "strata", spec.strata_column);
+        if (!spec.reference_column.empty()) require_column(table, in, "reference-column", spec.reference_column);
         std::vector<std::string> warnings;
         const auto out = cp::normalize_table(table, spec, o, &warnings);
-        c2s::io::write_table(args.required("out"), out);
+        c2s::io::write_table(out_path, out);
         for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
         std::cerr << "normalised " << out.num_rows() << " rows x " << out.num_features() << " features ("
                   << cp::to_string(o.method) << ")\n";
@@ -75,41 +100,50 @@ const c2s::cli::Register select_cmd{{
     {"out", "operations", "cutoff", "replicate-keys", "replicates", "replicate-threshold", "na-cutoff"},
     {"exact", "fast"},
     [](const c2s::cli::Args& args) {
+        // Every option is checked before the input is read.
         args.expect_positional(1);
-        auto table = c2s::io::read_table(args.positional(0, "IN.csv"));
+        const std::string in = args.positional(0, "IN.csv"), out_path = args.required("out");
         auto ops = args.list("operations");
         if (ops.empty()) ops = {"variance", "replicate", "correlation", "na"};
+        for (const auto& op : ops)
+            if (op != "variance" && op != "replicate" && op != "correlation" && op != "na")
+                throw usage_error("unknown operation '" + op + "' (expected variance, replicate, correlation, na)");
         if (args.flag("exact") && args.flag("fast")) throw usage_error("--exact and --fast exclude each other");
+        auto keys = args.list("replicate-keys");
+        if (keys.empty()) keys = {"Metadata_Compound", "Metadata_Concentration"};
+        const long replicates = args.integer("replicates", 3);
+        if (replicates < 2) throw usage_error(c2s::concat("--replicates must be >= 2, got ", replicates));
+        const double replicate_threshold = args.number("replicate-threshold", 0.5);
+        const double cutoff = args.number("cutoff", 0.95), na_cutoff = args.number("na-cutoff", 0.05);
+        auto table = c2s::io::read_table(in);
+        if (std::find(ops.begin(), ops.end(), "replicate") != ops.end())
+            for (const auto& k : keys) require_column(table, in, "replicate-keys", k);
         for (const auto& op : ops) {
             const std::size_t before = table.num_features();
             if (op == "variance") {
                 table = cp::select_features(table, cp::near_zero_variance(table.features));
             } else if (op == "replicate") {
-                auto keys = args.list("replicate-keys");
-                if (keys.empty()) keys = {"Metadata_Compound", "Metadata_Concentration"};
                 std::vector<std::string> group(table.num_rows());
                 for (const auto& k : keys) {
                     const auto& col = table.metadata_column(k);
                     for (std::size_t r = 0; r < group.size(); ++r) group[r] += col[r] + '\x1f';
                 }
                 cp::ReplicateCorrelationOptions ro;
-                ro.replicates = static_cast<std::size_t>(args.integer("replicates", 3));
-                ro.threshold = args.number("replicate-threshold", 0.5);
+                ro.replicates = static_cast<std::size_t>(replicates);
+                ro.threshold = replicate_threshold;
                 table = cp::select_features(table, cp::replicate_correlation(table.features, group, {}, ro).selection);
             } else if (op == "correlation") {
                 cp::CorrelationThresholdOptions co;
-                co.cutoff = args.number("cutoff", 0.95);
+                co.cutoff = cutoff;
                 if (args.flag("exact")) co.method = cp::FindCorrelationMethod::exact;
                 if (args.flag("fast")) co.method = cp::FindCorrelationMethod::fast;
                 table = cp::select_features(table, cp::correlation_threshold(table.features, co));
             } else if (op == "na") {
-                table = cp::select_features(table, cp::drop_na_columns(table.features, args.number("na-cutoff", 0.05)));
-            } else {
-                throw usage_error("unknown operation '" + op + "' (expected variance, replicate, correlation, na)");
+                table = cp::select_features(table, cp::drop_na_columns(table.features, na_cutoff));
             }
             std::cerr << op << ": " << before << " -> " << table.num_features() << " features\n";
         }
-        c2s::io::write_table(args.required("out"), table);
+        c2s::io::write_table(out_path, table);
         return 0;
     }}};
 
@@ -122,16 +156,19 @@ const c2s::cli::Register aggregate_cmd{{
     {"out", "keys", "operation"},
     {},
     [](const c2s::cli::Args& args) {
+        // Every option is checked before the input is read.
         args.expect_positional(1);
-        const auto table = c2s::io::read_table(args.positional(0, "IN.csv"));
+        const std::string in = args.positional(0, "IN.csv"), out_path = args.required("out");
         const auto keys = args.list("keys");
         if (keys.empty()) throw usage_error("--keys is required");
         const auto op = args.get("operation", "mean");
         if (op != "mean" && op != "median") throw usage_error("--operation must be mean or median, got '" + op + "'");
         cp::AggregateOptions o;
         o.operation = op == "mean" ? cp::AggregateOperation::mean : cp::AggregateOperation::median;
+        const auto table = c2s::io::read_table(in);
+        for (const auto& k : keys) require_column(table, in, "keys", k);
         const auto out = cp::aggregate(table, keys, o);
-        c2s::io::write_table(args.required("out"), out);
+        c2s::io::write_table(out_path, out);
         std::cerr << "aggregated " << table.num_rows() << " rows into " << out.num_rows() << " groups\n";
         return 0;
     }}};
@@ -148,15 +185,25 @@ const c2s::cli::Register evaluate_cmd{{
     {"label", "compound", "batch", "similarity", "exclude-value", "null-size", "seed", "out"},
     {},
     [](const c2s::cli::Args& args) {
+        // Every option is checked before the input is read (nothing is printed before a usage error).
         args.expect_positional(1);
-        auto table = c2s::io::read_table(args.positional(0, "IN.csv"));
+        const std::string in = args.positional(0, "IN.csv");
         const auto label_col = args.get("label", "Metadata_MoA"), comp_col = args.get("compound", "Metadata_Compound"),
                    batch_col = args.get("batch", "Metadata_Week"), exclude = args.get("exclude-value", "DMSO");
+        const auto sim = parse_or_usage([&] { return cp::parse_similarity(args.get("similarity", "pearson")); });
+        cp::MapOptions mo;
+        const long null_size = args.integer("null-size", 10000);
+        if (null_size < 1) throw usage_error(c2s::concat("--null-size must be >= 1, got ", null_size));
+        mo.null_size = static_cast<std::size_t>(null_size);
+        mo.seed = static_cast<std::uint64_t>(args.integer("seed", 0));
+        const auto map_out = args.get("out");
+        auto table = c2s::io::read_table(in);
+        require_column(table, in, "label", label_col);
+        require_column(table, in, "compound", comp_col);
         std::vector<std::size_t> rows;
         for (std::size_t r = 0; r < table.num_rows(); ++r)
             if (table.metadata_column(comp_col)[r] != exclude && !table.metadata_column(label_col)[r].empty()) rows.push_back(r);
         table = table.select_rows(rows);
-        const auto sim = parse_or_usage([&] { return cp::parse_similarity(args.get("similarity", "pearson")); });
         const auto& label = table.metadata_column(label_col);
         const auto& comp = table.metadata_column(comp_col);
         const auto nsc = cp::nearest_neighbour_accuracy(table.features, label, comp, {}, {sim, false});
@@ -172,12 +219,12 @@ const c2s::cli::Register evaluate_cmd{{
             }
             std::cout << "\n";
         }
-        cp::MapOptions mo;
-        mo.null_size = static_cast<std::size_t>(args.integer("null-size", 10000));
-        mo.seed = static_cast<std::uint64_t>(args.integer("seed", 0));
         const auto map = cp::mean_average_precision(table.features, label, comp, mo);
-        std::cout << "mAP         " << map.mean_map << " (" << map.fraction_significant << " of labels with BH q < 0.05)\n";
-        if (auto out = args.get("out")) {
+        std::size_t significant = 0;
+        for (const auto& m : map.per_label) significant += m.below_corrected_p ? 1 : 0;
+        std::cout << "mAP         " << map.mean_map << " (" << significant << " of " << map.per_label.size()
+                  << " labels with BH q < 0.05)\n";
+        if (const auto& out = map_out) {
             std::vector<std::vector<std::string>> r;
             for (const auto& m : map.per_label)
                 r.push_back({m.label, std::to_string(m.queries), c2s::io::format_number(m.mean_average_precision),
@@ -197,9 +244,9 @@ const c2s::cli::Register compare_cmd{{
     {"method", "permutations", "alternative", "seed"},
     {"strict"},
     [](const c2s::cli::Args& args) {
+        // Every option is checked before the matrices are read.
         args.expect_positional(2);
-        const auto a = c2s::load_labeled_matrix(args.positional(0, "A.npy"));
-        const auto b = c2s::load_labeled_matrix(args.positional(1, "B.npy"));
+        const std::string a_path = args.positional(0, "A.npy"), b_path = args.positional(1, "B.npy");
         cp::MantelOptions o;
         const auto method = args.get("method", "pearson");
         if (method == "pearson") o.method = cp::MantelMethod::pearson;
@@ -210,9 +257,13 @@ const c2s::cli::Register compare_cmd{{
         else if (alt == "greater") o.alternative = cp::Alternative::greater;
         else if (alt == "less") o.alternative = cp::Alternative::less;
         else throw usage_error("--alternative must be two-sided, greater or less, got '" + alt + "'");
-        o.permutations = static_cast<std::size_t>(args.integer("permutations", 999));
+        const long permutations = args.integer("permutations", 999);
+        if (permutations < 0) throw usage_error(c2s::concat("--permutations must be >= 0, got ", permutations));
+        o.permutations = static_cast<std::size_t>(permutations);
         o.seed = static_cast<std::uint64_t>(args.integer("seed", 42));
         o.require_same_ids = args.flag("strict");
+        const auto a = c2s::load_labeled_matrix(a_path);
+        const auto b = c2s::load_labeled_matrix(b_path);
         const auto r = cp::mantel(a, b, o);
         std::cout << "ids         " << r.note << "\n"
                   << "statistic   " << r.statistic << " (" << cp::to_string(o.method) << ")\n"
