@@ -64,7 +64,20 @@ std::vector<std::size_t> order_by_group(const std::vector<std::string>& groups) 
 c2s::plot::SaveOptions save_options(const c2s::cli::Args& args) {
     c2s::plot::SaveOptions s;
     s.dpi = args.number("dpi", s.dpi);
+    if (!(s.dpi >= 10 && s.dpi <= 2400))
+        throw c2s::cli::usage_error(c2s::concat("--dpi must be in [10, 2400], got ", args.required("dpi")));
     return s;
+}
+
+/// --out, whose extension must name a format (.png, .svg, .pdf).
+fs::path out_path(const c2s::cli::Args& args) {
+    fs::path out = args.required("out");
+    try {
+        (void)c2s::plot::format_of(out);
+    } catch (const std::invalid_argument&) {
+        throw c2s::cli::usage_error("--out '" + out.string() + "' must end in .png, .svg or .pdf");
+    }
+    return out;
 }
 
 c2s::plot::Colormap colormap_of(const c2s::cli::Args& args, const std::string& fallback) {
@@ -90,10 +103,20 @@ const c2s::cli::Register heatmap_cmd{{
     {"out", "ids", "groups", "title", "label", "colormap", "vmin", "vmax", "center", "dpi"},
     {"keep-order", "annotate"},
     [](const c2s::cli::Args& args) {
+        // Every option is checked before the inputs are read.
         args.expect_positional(1);
         const fs::path matrix_path = args.positional(0, "MATRIX.npy");
-        const fs::path out = args.required("out");
-        (void)c2s::plot::format_of(out);
+        const fs::path out = out_path(args);
+        const auto save = save_options(args);
+        c2s::plot::HeatmapOptions o;
+        o.title = args.get("title", "");
+        o.colormap = colormap_of(args, "viridis");
+        if (args.has("vmin")) o.vmin = args.number("vmin", 0);
+        if (args.has("vmax")) o.vmax = args.number("vmax", 0);
+        if (o.vmin && o.vmax && !(*o.vmin < *o.vmax))
+            throw c2s::cli::usage_error(c2s::concat("--vmin (", *o.vmin, ") must be below --vmax (", *o.vmax, ")"));
+        if (args.has("center")) o.center = args.number("center", 0);
+        o.annotate = args.flag("annotate");
         const auto a = c2s::io::read_npy<double>(matrix_path);
         if (a.shape.size() != 2)
             c2s::fail_runtime("c2s plot heatmap", "'", matrix_path.string(), "' has ", a.shape.size(),
@@ -101,7 +124,6 @@ const c2s::cli::Register heatmap_cmd{{
         const auto R = static_cast<Eigen::Index>(a.shape[0]), C = static_cast<Eigen::Index>(a.shape[1]);
         Eigen::MatrixXd m = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(a.data.data(), R, C);
 
-        c2s::plot::HeatmapOptions o;
         std::string measure;
         fs::path ids_path = args.get("ids", "");
         if (ids_path.empty()) {
@@ -138,16 +160,10 @@ const c2s::cli::Register heatmap_cmd{{
             o.row_groups = groups;
         }
         o.row_labels = ids;
-        o.title = args.get("title", "");
         o.colorbar_label = args.get("label", measure);
-        o.colormap = colormap_of(args, "viridis");
-        if (args.has("vmin")) o.vmin = args.number("vmin", 0);
-        if (args.has("vmax")) o.vmax = args.number("vmax", 0);
-        if (args.has("center")) o.center = args.number("center", 0);
-        o.annotate = args.flag("annotate");
         const auto fig = c2s::plot::heatmap(m, o);
         for (const auto& w : fig.warnings) std::cerr << "warning: " << w << "\n";
-        fig.save(out, save_options(args));
+        fig.save(out, save);
         std::cerr << "wrote " << R << " x " << C << " heat map to " << out.string() << "\n";
         return 0;
     }}};
@@ -164,10 +180,13 @@ const c2s::cli::Register scatter_cmd{{
     {"out", "ids", "groups", "title", "x-label", "y-label", "legend-title", "dpi"},
     {"labels", "equal-aspect"},
     [](const c2s::cli::Args& args) {
+        // Every option is checked before the inputs are read.
         args.expect_positional(1);
         const fs::path path = args.positional(0, "POINTS.npy");
-        const fs::path out = args.required("out");
-        (void)c2s::plot::format_of(out);
+        const fs::path out = out_path(args);
+        const auto save = save_options(args);
+        if (args.has("groups") && !args.has("ids")) throw c2s::cli::usage_error("--groups needs --ids to match rows to groups");
+        if (args.flag("labels") && !args.has("ids")) throw c2s::cli::usage_error("--labels needs --ids");
         const auto a = c2s::io::read_npy<double>(path);
         if (a.shape.size() != 2 || a.shape[1] < 2)
             c2s::fail_runtime("c2s plot scatter", "'", path.string(), "' must be an n x 2 (or wider) matrix");
@@ -198,7 +217,7 @@ const c2s::cli::Register scatter_cmd{{
         if (!o.categories.empty()) o.width = 620;
         const auto fig = c2s::plot::scatter_plot(x, y, o);
         for (const auto& wmsg : fig.warnings) std::cerr << "warning: " << wmsg << "\n";
-        fig.save(out, save_options(args));
+        fig.save(out, save);
         std::cerr << "wrote scatter plot of " << n << " points to " << out.string() << "\n";
         return 0;
     }}};
