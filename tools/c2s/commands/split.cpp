@@ -130,9 +130,13 @@ int run(const c2s::cli::Args& args) {
                                     "or logo, got '" + method + "'");
     }
     for (const auto& line : leaks.lines()) std::cout << "leakage: " << line << "\n";
+    if (!leaks.empty()) {  // a failed command leaves no output file
+        std::cerr << "c2s split: error: the split leaks (see the leakage lines above); nothing written to " << out << "\n";
+        return 1;
+    }
     c2s::io::write_table(out, table);
     std::cerr << "wrote " << table.num_rows() << " rows with column " << column << " to " << out << "\n";
-    return leaks.empty() ? 0 : 1;
+    return 0;
 }
 
 const c2s::cli::Register split{{
