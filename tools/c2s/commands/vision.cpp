@@ -1,6 +1,7 @@
 // c2s images synth / c2s embed / c2s activations: the image half of the study (c2s::vision).
 #ifdef C2S_HAVE_VISION
 
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -49,6 +50,7 @@ cv::InceptionV3 make_inception(const c2s::cli::Args& args) {
 }
 
 const std::vector<std::string> model_options{"weights", "torchscript", "layer", "classes", "seed", "skip", "size"};
+const std::vector<std::string> model_flags{"no-aux", "transform-input"};
 const char* model_help =
     "model:  --weights DIR        torchvision Inception V3 weights, one .npy per state_dict key (docs/vision.md)\n"
     "        --classes N          number of classes of those weights (default 1000)   --no-aux: no AuxLogits head\n"
@@ -57,6 +59,37 @@ const char* model_help =
     "        --layer NAME         layer to read (Inception default avgpool = 2048-d; TorchScript: method,\n"
     "                             output-dict key or top-level child); --seed N for the seeded init\n"
     "        --size N             square input side (default 299; ViT-S/14: 224)\n";
+
+/// A command that builds a model (embed, activations): its usage is followed by the model options'
+/// help, and the model options and flags are accepted besides its own.
+c2s::cli::Command model_command(std::string name, std::string summary, const char* usage, std::vector<std::string> options,
+                                std::vector<std::string> flags, std::function<int(const c2s::cli::Args&)> run) {
+    options.insert(options.begin(), model_options.begin(), model_options.end());
+    flags.insert(flags.end(), model_flags.begin(), model_flags.end());
+    return {std::move(name), std::move(summary), std::string(usage) + model_help, std::move(options), std::move(flags),
+            std::move(run)};
+}
+
+cv::BitMode mode_of(const c2s::cli::Args& args) {
+    try {
+        return cv::parse_bit_mode(args.get("mode", "16"));
+    } catch (const std::invalid_argument& e) {
+        throw c2s::cli::usage_error(e.what());
+    }
+}
+
+/// --out of a figure, whose extension must name a format (.png, .svg, .pdf).
+std::string figure_out(const c2s::cli::Args& args) {
+    const std::string out = args.required("out");
+#ifdef C2S_HAVE_PLOT
+    try {
+        (void)c2s::plot::format_of(out);
+    } catch (const std::invalid_argument&) {
+        throw c2s::cli::usage_error("--out '" + out + "' must end in .png, .svg or .pdf");
+    }
+#endif
+    return out;
+}
 
 const c2s::cli::Register synth{{
     "images synth",
@@ -95,27 +128,25 @@ const c2s::cli::Register synth{{
         return 0;
     }}};
 
-const c2s::cli::Register embed{{
+const c2s::cli::Register embed{model_command(
     "embed",
     "embed every image of a BBBC021 image table with Inception V3 or a TorchScript model (.npy + metadata CSV)",
-    std::string("usage: c2s embed --images DIR --out STEM [--image-root DIR] [--join compound|compound+concentration]\n"
-                "                 [--annotated-only] [--limit N] [--batch 16] [--threads N] [--mode 16|8] [model options]\n\n"
-                "DIR holds BBBC021_v1_{image,compound,moa}.csv (real or from `c2s images synth`); channel files are\n"
-                "relative to --image-root (default DIR). Writes STEM.npy ([N, D] float32) and STEM_metadata.csv.\n"
-                "Images: per-image 0.1/99.9 percentile scaling, antialiased resize, ImageNet normalisation.\n"
-                "Runs with OMP_WAIT_POLICY=PASSIVE (restarts itself once) unless OMP_WAIT_POLICY or\n"
-                "C2S_KEEP_OMP_WAIT_POLICY is set: LibTorch's idle OpenMP threads sleep instead of spinning.\n") +
-        model_help,
-    [] {
-        auto o = model_options;
-        o.insert(o.end(), {"images", "image-root", "out", "join", "limit", "batch", "threads", "mode"});
-        return o;
-    }(),
-    {"annotated-only", "no-aux", "transform-input"},
+    "usage: c2s embed --images DIR --out STEM [--image-root DIR] [--join compound|compound+concentration]\n"
+    "                 [--annotated-only] [--limit N] [--batch 16] [--threads N] [--mode 16|8] [model options]\n\n"
+    "DIR holds BBBC021_v1_{image,compound,moa}.csv (real or from `c2s images synth`); channel files are\n"
+    "relative to --image-root (default DIR). Writes STEM.npy ([N, D] float32) and STEM_metadata.csv.\n"
+    "Images: per-image 0.1/99.9 percentile scaling, antialiased resize, ImageNet normalisation.\n"
+    "Runs with OMP_WAIT_POLICY=PASSIVE (restarts itself once) unless OMP_WAIT_POLICY or\n"
+    "C2S_KEEP_OMP_WAIT_POLICY is set: LibTorch's idle OpenMP threads sleep instead of spinning.\n",
+    {"images", "image-root", "out", "join", "limit", "batch", "threads", "mode"},
+    {"annotated-only"},
     [](const c2s::cli::Args& args) {
         args.expect_positional(0);
         cv::reexec_with_passive_omp_wait();  // idle OpenMP workers sleep (see c2s/vision/omp_env.hpp)
         const std::filesystem::path dir = args.required("images");
+        const std::string out = args.required("out");
+        cv::ImageOptions io;
+        io.mode = mode_of(args);
         const std::filesystem::path root = args.get("image-root", dir.string());
         auto images = bb::load(dir, join_of(args)).images;
         if (args.flag("annotated-only"))
@@ -124,12 +155,6 @@ const c2s::cli::Register embed{{
             images.resize(static_cast<std::size_t>(limit));
         const int threads = threads_of(args);
         torch::set_num_threads(threads);
-        cv::ImageOptions io;
-        try {
-            io.mode = cv::parse_bit_mode(args.get("mode", "16"));
-        } catch (const std::invalid_argument& e) {
-            throw c2s::cli::usage_error(e.what());
-        }
         cv::InputOptions in;
         in.size = args.integer("size", 299);
         cv::ImageDataset ds(images, root, io, cv::make_input_transform(in));
@@ -146,26 +171,21 @@ const c2s::cli::Register embed{{
         eo.progress = &progress;
         const auto e = cv::embed(*backbone, ds, eo);
         std::cerr << "\n";
-        const auto [npy, csv] = cv::write_embeddings(args.required("out"), e, ds);
+        const auto [npy, csv] = cv::write_embeddings(out, e, ds);
         std::cerr << "wrote " << e.values.size(0) << " x " << e.values.size(1) << " embeddings (" << backbone->describe()
                   << ", layer " << e.layer << ") to " << npy.string() << " and " << csv.string() << "\n";
         return 0;
-    }}};
+    })};
 
-const c2s::cli::Register activations{{
+const c2s::cli::Register activations{model_command(
     "activations",
     "mean-activation map or Grad-CAM of one image over the image, as PNG/SVG/PDF (Figure 3 of the study)",
-    std::string("usage: c2s activations --images DIR --row N --out FILE.png [--image-root DIR] [--layer Mixed_7c]\n"
-                "                       [--gradcam [--class K]] [--mode 16|8] [model options, Inception only]\n\n"
-                "Without --gradcam: the mean over channels of --layer's activation, upsampled and overlaid.\n"
-                "With --gradcam: Grad-CAM for --class (default: the predicted class). Row N of the image table.\n") +
-        model_help,
-    [] {
-        auto o = model_options;
-        o.insert(o.end(), {"images", "image-root", "out", "row", "class", "join", "mode", "threads"});
-        return o;
-    }(),
-    {"gradcam", "no-aux", "transform-input"},
+    "usage: c2s activations --images DIR --row N --out FILE.png [--image-root DIR] [--layer Mixed_7c]\n"
+    "                       [--gradcam [--class K]] [--mode 16|8] [model options, Inception only]\n\n"
+    "Without --gradcam: the mean over channels of --layer's activation, upsampled and overlaid.\n"
+    "With --gradcam: Grad-CAM for --class (default: the predicted class). Row N of the image table.\n",
+    {"images", "image-root", "out", "row", "class", "join", "mode", "threads"},
+    {"gradcam"},
     [](const c2s::cli::Args& args) -> int {
         args.expect_positional(0);
 #ifndef C2S_HAVE_PLOT
@@ -173,15 +193,16 @@ const c2s::cli::Register activations{{
         return 1;
 #else
         if (args.get("torchscript")) throw c2s::cli::usage_error("activations work with the C++ Inception V3 only");
-        torch::set_num_threads(threads_of(args));
         const std::filesystem::path dir = args.required("images");
+        const std::string out = figure_out(args);
+        cv::ImageOptions io;
+        io.mode = mode_of(args);
+        torch::set_num_threads(threads_of(args));
         const std::filesystem::path root = args.get("image-root", dir.string());
         const auto images = bb::load(dir, join_of(args)).images;
         const long row = args.integer("row", 0);
         if (row < 0 || static_cast<std::size_t>(row) >= images.size())
             throw c2s::cli::usage_error(c2s::concat("--row ", row, " is outside the table's ", images.size(), " rows"));
-        cv::ImageOptions io;
-        io.mode = cv::parse_bit_mode(args.get("mode", "16"));
         const auto size = args.integer("size", 299);
         const auto raw = cv::load_image(root, images[static_cast<std::size_t>(row)], static_cast<std::size_t>(row), io);
         const auto shown = cv::resize(cv::scale_intensity(raw, {}), size, size);
@@ -201,11 +222,11 @@ const c2s::cli::Register activations{{
             m = cv::activation_map(model, input, layer);
             title = c2s::concat("mean activation ", layer, ": ", where);
         }
-        cv::save_activation_figure(args.required("out"), shown, m.raw, {.title = title});
-        std::cerr << "wrote " << args.required("out") << "\n";
+        cv::save_activation_figure(out, shown, m.raw, {.title = title});
+        std::cerr << "wrote " << out << "\n";
         return 0;
 #endif
-    }}};
+    })};
 
 }  // namespace
 
