@@ -313,6 +313,8 @@ errors)
     profiles evaluate "$tmp/noref.csv" --out "$o"
   expect 1 "--compound 'Metadata_Drug' is not a metadata column of '$tmp/noref.csv'" \
     profiles evaluate "$tmp/noref.csv" --label Metadata_Plate --compound Metadata_Drug --out "$o"
+  expect 1 "--batch 'Metadata_Batch' is not a metadata column of '$tmp/noref.csv'" \
+    profiles evaluate "$tmp/noref.csv" --label Metadata_Plate --batch Metadata_Batch --out "$o"
   absent "$o"
   # compare: a missing ids file, a non-square matrix, an ids file of the wrong length.
   printf 'Metadata_Id,d0,d1,d2\nc0,0,1,2\nc1,1,0,3\nc2,2,3,0\n' > "$tmp/m.csv"

@@ -200,6 +200,7 @@ const c2s::cli::Register evaluate_cmd{{
         auto table = c2s::io::read_table(in);
         require_column(table, in, "label", label_col);
         require_column(table, in, "compound", comp_col);
+        if (args.has("batch")) require_column(table, in, "batch", batch_col);  // the default may be absent: no NSCB
         std::vector<std::size_t> rows;
         for (std::size_t r = 0; r < table.num_rows(); ++r)
             if (table.metadata_column(comp_col)[r] != exclude && !table.metadata_column(label_col)[r].empty()) rows.push_back(r);
