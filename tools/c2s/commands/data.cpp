@@ -93,7 +93,10 @@ const c2s::cli::Register images{{
 const c2s::cli::Register profiles{{
     "bbbc021 profiles",
     "write the per-well CellProfiler profiles (Ljosa et al. 2013) joined with compound, MoA and week",
-    "usage: c2s bbbc021 profiles --out FILE.csv [--data DIR] [--join compound+concentration|compound]\n",
+    "usage: c2s bbbc021 profiles --out FILE.csv [--data DIR] [--join compound+concentration|compound]\n\n"
+    "One row per well (632): Metadata_Plate, _Well, _Week, _Replicate, _Compound, _Concentration, _MoA\n"
+    "(empty when the join leaves the well unannotated), _SMILES, then the 516 CellProfiler features\n"
+    "(per-well means).\n",
     {"data", "join", "out"},
     {},
     [](const c2s::cli::Args& args) {
