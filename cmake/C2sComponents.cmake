@@ -102,3 +102,20 @@ function(c2s_add_program target)
   endforeach()
   c2s_set_warnings(${target})
 endfunction()
+
+# c2s_add_cli_tests(LABEL "case|test name" ...): when the c2s tool is built, one ctest test per case
+# of the calling folder's cli.sh (run as `bash cli.sh CASE C2S SOURCE_DIR`; helpers in
+# tests/support/cli_lib.sh), labelled LABEL, 120 s each.
+function(c2s_add_cli_tests label)
+  if(NOT TARGET c2s_cli)
+    return()
+  endif()
+  foreach(entry IN LISTS ARGN)
+    string(REPLACE "|" ";" parts "${entry}")
+    list(GET parts 0 case_name)
+    list(GET parts 1 test_name)
+    add_test(NAME "${test_name}"
+             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli.sh ${case_name} $<TARGET_FILE:c2s_cli> ${PROJECT_SOURCE_DIR})
+    set_tests_properties("${test_name}" PROPERTIES LABELS ${label} TIMEOUT 120)
+  endforeach()
+endfunction()

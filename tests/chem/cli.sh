@@ -2,38 +2,9 @@
 # cli.sh CASE C2S SOURCE_DIR — end-to-end checks of `c2s fingerprints` and `c2s descriptors`.
 # Outputs are compared with the RDKit references in tests/fixtures/chem/ (made by
 # scripts/fixtures/chem/make_chem_fixtures.py); the .npy files are read here with od, not with c2s.
-set -u
-case_name=$1 c2s=$2 src=$3
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_lib.sh"
 fix=$src/tests/fixtures/chem
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# --- helpers -------------------------------------------------------------------------------
-# Offset of the data in a .npy file (format 1.x: 10 + 2-byte header length; 2.x/3.x: 12 + 4 bytes).
-npy_offset() {
-  local major
-  major=$(od -An -tu1 -j6 -N1 "$1" | tr -d ' ')
-  if [ "$major" = 1 ]; then echo $(( $(od -An -tu2 -j8 -N2 "$1" | tr -d ' ') + 10 ))
-  else echo $(( $(od -An -tu4 -j8 -N4 "$1" | tr -d ' ') + 12 )); fi
-}
-npy_descr() { head -c "$(npy_offset "$1")" "$1" | tr -d '\0' | grep -ao "'descr': '[^']*'" | cut -d"'" -f4; }
-npy_shape() { head -c "$(npy_offset "$1")" "$1" | tr -d '\0' | grep -ao "'shape': ([^)]*)" | sed "s/.*(//; s/)//"; }
-# One line per row: the row's elements (od type $2, e.g. u1 / u4) separated by spaces.
-npy_rows() { od -An -v -t"$2" -w"$3" -j "$(npy_offset "$1")" "$1" | sed 's/^ *//; s/  */ /g'; }
-# A CSV splitter for mawk: csv_split(line, out) fills out[1..n] (quotes and "" handled), returns n.
-awk_csv='function csv_split(s, out,    n, i, c, f, q) {
-  n = 0; f = ""; q = 0
-  for (i = 1; i <= length(s); i++) {
-    c = substr(s, i, 1)
-    if (q) { if (c == "\"") { if (substr(s, i + 1, 1) == "\"") { f = f c; i++ } else q = 0 } else f = f c }
-    else if (c == "\"") q = 1
-    else if (c == ",") { out[++n] = f; f = "" }
-    else f = f c
-  }
-  out[++n] = f
-  return n
-}'
 # The reference on-bits of option set $1 (id TAB bits), in the fixture's (= compounds.csv) order.
 ref_bits() { tr -d '\r' < "$fix/morgan_bits.csv" | awk -v o="$1" "$awk_csv"'
   NR > 1 { n = csv_split($0, f); if (f[2] == o) print f[1] "\t" f[3] }'; }

@@ -3,37 +3,9 @@
 # References: tests/fixtures/distance/ (RDKit Bulk*Similarity, scikit-learn cosine_similarity; made by
 # scripts/fixtures/distance/make_fixtures.py) and Tanimoto recomputed here from bit counts. The .npy
 # files are read and written here with od/head/printf, not with c2s.
-set -u
-case_name=$1 c2s=$2 src=$3
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_lib.sh"
 fix=$src/tests/fixtures/distance
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# --- .npy helpers -----------------------------------------------------------------------------
-npy_offset() {  # where the data start (format 1.x: 10 + 2-byte length; 2.x/3.x: 12 + 4 bytes)
-  local major
-  major=$(od -An -tu1 -j6 -N1 "$1" | tr -d ' ')
-  if [ "$major" = 1 ]; then echo $(( $(od -An -tu2 -j8 -N2 "$1" | tr -d ' ') + 10 ))
-  else echo $(( $(od -An -tu4 -j8 -N4 "$1" | tr -d ' ') + 12 )); fi
-}
-npy_descr() { head -c "$(npy_offset "$1")" "$1" | tr -d '\0' | grep -ao "'descr': '[^']*'" | cut -d"'" -f4; }
-npy_shape() { head -c "$(npy_offset "$1")" "$1" | tr -d '\0' | grep -ao "'shape': ([^)]*)" | sed "s/.*(//; s/)//"; }
-# npy_rows FILE ODTYPE BYTES_PER_ROW: one line per row, elements separated by single spaces.
-# float32 (f4) is decoded from its bits and printed exactly (%.17g): od prints the shortest decimal
-# that reads back as the float32, which is not the float32's value as a double.
-npy_rows() {
-  if [ "$2" = f4 ]; then
-    od -An -v -tu4 -w"$3" -j "$(npy_offset "$1")" "$1" | awk '{ s = ""
-      for (j = 1; j <= NF; j++) { v = $j; neg = v >= 2147483648; if (neg) v -= 2147483648
-        e = int(v / 8388608); m = v - e * 8388608
-        x = e == 0 ? m * 2 ^ -149 : (1 + m / 8388608) * 2 ^ (e - 127)
-        s = s (j > 1 ? " " : "") sprintf("%.17g", neg ? -x : x) }
-      print s }'
-  else
-    od -An -v -t"$2" -w"$3" -j "$(npy_offset "$1")" "$1" | sed 's/^ *//; s/  */ /g'
-  fi
-}
 # npy_header DESCR SHAPE: a format 1.0 header padded to 64 bytes.
 npy_header() {
   local dict="{'descr': '$1', 'fortran_order': False, 'shape': ($2), }"

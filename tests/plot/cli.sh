@@ -3,52 +3,14 @@
 # Inputs are small matrices the script writes (via `c2s convert`); outputs are checked by their
 # magic bytes, their size (PNG pixels = ceil(points * dpi / 72), docs/plot.md), and for SVG by the
 # searchable <text> layer: title, labels, and with --annotate the value drawn in every cell.
-set -u
-case_name=$1 c2s=$2 src=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_lib.sh"
+usage_group=plot
 
-expect() {  # expect RC TEXT ARGS...: `c2s ARGS` exits with RC and its output contains TEXT
-  local want=$1 text=$2
-  shift 2
-  "$c2s" "$@" > "$tmp/log" 2>&1
-  local rc=$?
-  [ "$rc" = "$want" ] || fail "c2s $*: exit $rc, expected $want: $(cat "$tmp/log")"
-  grep -qF -- "$text" "$tmp/log" || fail "c2s $*: no \"$text\" in: $(cat "$tmp/log")"
-}
-usage() {  # usage COMMAND TEXT ARGS...: exit 2, the message and the usage of `plot COMMAND`
-  local cmd=$1
-  shift
-  expect 2 "$@"
-  grep -qF "usage: c2s plot $cmd " "$tmp/log" || fail "c2s $*: no usage of 'plot $cmd': $(cat "$tmp/log")"
-}
-absent() { for f in "$@"; do [ ! -e "$f" ] || fail "a failed command left '$f'"; done; }
-run() { "$c2s" "$@" > "$tmp/log" 2>&1 || fail "c2s $*: exit $?: $(cat "$tmp/log")"; }
-
-# png_size FILE: "W H" from the IHDR chunk, after checking the 8-byte PNG signature.
-png_size() {
-  [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "$1 is not a PNG"
-  [ "$(od -An -c -j12 -N4 "$1" | tr -d ' \n')" = IHDR ] || fail "$1 has no IHDR first"
-  od -An -tu1 -j16 -N8 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'
-}
-# svg_size FILE: "W H" in points from the root element.
-svg_size() {
-  head -c 400 "$1" | grep -q '^<svg ' || fail "$1 has no <svg> root: $(head -c 200 "$1")"
-  sed -n 's/^<svg .* width="\([0-9.]*\)pt" height="\([0-9.]*\)pt".*/\1 \2/p' "$1" | head -1
-}
-# pixels "W H" DPI: the PNG size of a W x H pt figure at DPI.
-pixels() {
-  echo "$1" | awk -v d="$2" 'function up(x) { x = x * d / 72 - 1e-9; return int(x) < x ? int(x) + 1 : int(x) }
-    { print up($1), up($2) }'
-}
 # is_pdf FILE
 is_pdf() {
   [ "$(head -c 5 "$1")" = "%PDF-" ] || fail "$1 does not start with %PDF-"
   tail -c 32 "$1" | grep -q '%%EOF' || fail "$1 does not end with %%EOF"
 }
-# texts FILE.svg: the strings of the SVG's <text> elements, one a line, in document order.
-texts() { grep -o '<text [^>]*>[^<]*</text>' "$1" | sed 's/<text [^>]*>\([^<]*\)<\/text>/\1/'; }
 has_text() { texts "$1" | grep -qxF -- "$2" || fail "$1 has no text '$2': $(texts "$1" | tr '\n' '|')"; }
 # npy CSV STEM: STEM.npy (float64) from the numeric columns of a headerless CSV.
 npy() {

@@ -3,30 +3,9 @@
 # Expected values come from the committed numpy/sklearn/scipy/caret fixtures in tests/fixtures/profile/
 # (scripts/fixtures/profile/make_profile_fixtures.py), from awk recomputations of the input, or from
 # the numbers tests/profile/bbbc021.cpp asserts for the library pipeline.
-set -u
-case_name=$1 c2s=$2 src=$3
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_lib.sh"
+usage_group=profiles
 fx=$src/tests/fixtures/profile
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect RC TEXT ARGS...: `c2s ARGS` exits with RC and its output (stdout + stderr) contains TEXT.
-expect() {
-  local want=$1 text=$2
-  shift 2
-  "$c2s" "$@" > "$tmp/log" 2>&1
-  local rc=$?
-  [ "$rc" = "$want" ] || fail "c2s $*: exit $rc, expected $want: $(cat "$tmp/log")"
-  grep -qF -- "$text" "$tmp/log" || fail "c2s $*: no \"$text\" in: $(cat "$tmp/log")"
-}
-# usage COMMAND TEXT ARGS...: a usage mistake: exit 2, the message and the command's usage.
-usage() {
-  local cmd=$1
-  shift
-  expect 2 "$@"
-  grep -qF "usage: c2s profiles $cmd " "$tmp/log" || fail "c2s $*: no usage of 'profiles $cmd': $(cat "$tmp/log")"
-}
-absent() { for f in "$@"; do [ ! -e "$f" ] || fail "a failed command left '$f'"; done; }
 
 # max_diff A B [abs]: largest |a - b| over two headerless numeric CSVs of the same shape (abs: of |a|, |b|).
 max_diff() {
@@ -55,8 +34,6 @@ within() {
 features() { tail -n +2 "$1" | cut -d, -f"$(($2 + 1))"-; }
 # header_of FILE.csv: the header row.
 header_of() { head -1 "$1"; }
-# col FILE NAME: 1-based index of column NAME in FILE's header.
-col() { head -1 "$1" | tr ',' '\n' | grep -nxF -- "$2" | cut -d: -f1; }
 # table META.csv X.csv PREFIX: META's columns beside X's (headerless) columns named PREFIX0, PREFIX1, ...
 table() {
   local n

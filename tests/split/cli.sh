@@ -3,25 +3,8 @@
 # (written by `c2s bbbc021 images --annotated-only --join compound`, 6160 images). The split's
 # documented guarantees (docs/split.md) are recomputed here with awk from the written table; the
 # k-fold methods are compared with scikit-learn's folds in tests/fixtures/split/bbbc021_folds.csv.
-set -u
-case_name=$1 c2s=$2 src=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_lib.sh"
 
-# A CSV splitter for mawk: csv_split(line, out) fills out[1..n] (quotes and "" handled), returns n.
-awk_csv='function csv_split(s, out,    n, i, c, f, q) {
-  n = 0; f = ""; q = 0
-  for (i = 1; i <= length(s); i++) {
-    c = substr(s, i, 1)
-    if (q) { if (c == "\"") { if (substr(s, i + 1, 1) == "\"") { f = f c; i++ } else q = 0 } else f = f c }
-    else if (c == "\"") q = 1
-    else if (c == ",") { out[++n] = f; f = "" }
-    else f = f c
-  }
-  out[++n] = f
-  return n
-}'
 # cols FILE NAME...: the named columns of every data row, tab-separated; fails on an unknown name.
 cols() {
   local file=$1; shift

@@ -3,40 +3,9 @@
 # on a small synthetic plate (25 fields of 96 x 80 pixels) with a seeded Inception V3 (no weights).
 # Expected values are derived from the plate's own index CSV and from other runs (a subset of rows,
 # another seed), never from a stored run.
-set -u
-case_name=$1 c2s=$2 src=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_lib.sh"
 export OMP_NUM_THREADS=1 C2S_KEEP_OMP_WAIT_POLICY=1
 
-expect() {  # expect RC TEXT ARGS...: `c2s ARGS` exits with RC and its output contains TEXT
-  local want=$1 text=$2
-  shift 2
-  "$c2s" "$@" > "$tmp/log" 2>&1
-  local rc=$?
-  [ "$rc" = "$want" ] || fail "c2s $*: exit $rc, expected $want: $(cat "$tmp/log")"
-  grep -qF -- "$text" "$tmp/log" || fail "c2s $*: no \"$text\" in: $(cat "$tmp/log")"
-}
-usage() {  # usage COMMAND TEXT ARGS...: exit 2, the message and the command's usage
-  local cmd=$1
-  shift
-  expect 2 "$@"
-  grep -qF "usage: c2s $cmd " "$tmp/log" || fail "c2s $*: no usage of '$cmd': $(cat "$tmp/log")"
-}
-run() { "$c2s" "$@" > "$tmp/log" 2>&1 || fail "c2s $*: exit $?: $(cat "$tmp/log")"; }
-absent() { for f in "$@"; do [ ! -e "$f" ] || fail "a failed command left '$f'"; done; }
-col() { head -1 "$1" | tr ',' '\n' | grep -nxF -- "$2" | cut -d: -f1; }
-png_size() {
-  [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "$1 is not a PNG"
-  od -An -tu1 -j16 -N8 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'
-}
-svg_size() { sed -n 's/^<svg .* width="\([0-9.]*\)pt" height="\([0-9.]*\)pt".*/\1 \2/p' "$1" | head -1; }
-pixels() {
-  echo "$1" | awk -v d="$2" 'function up(x) { x = x * d / 72 - 1e-9; return int(x) < x ? int(x) + 1 : int(x) }
-    { print up($1), up($2) }'
-}
-texts() { grep -o '<text [^>]*>[^<]*</text>' "$1" | sed 's/<text [^>]*>\([^<]*\)<\/text>/\1/'; }
 # to_csv STEM.npy OUT.csv: the matrix as CSV without header (via `c2s convert`).
 to_csv() { "$c2s" convert "$1" "$tmp/conv.csv" --prefix f > /dev/null 2>&1 || fail "convert $1"; tail -n +2 "$tmp/conv.csv" > "$2"; }
 # max_diff A.csv B.csv: largest |a - b| over two headerless numeric CSVs of the same shape.
