@@ -14,6 +14,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "c2s/batch/combat.hpp"
 #include "c2s/io/csv.hpp"
@@ -80,70 +82,72 @@ const Problem& problem(std::size_t n, std::size_t batches) {
 
 std::map<std::string, double> seconds_of;  // "combat|6000/55|1" or "sva|6000/55" -> s
 
-void BM_c2s_combat(benchmark::State& state) {
-    const auto n = static_cast<std::size_t>(state.range(0)), b = static_cast<std::size_t>(state.range(1));
-    const int threads = static_cast<int>(state.range(2));
-    const auto& p = problem(n, b);
-    c2s::batch::CombatOptions o;
-    o.num_threads = threads;
+/// Runs `call()` once per iteration and times it alone (manual time): `setup()` before it and the
+/// destruction of what `call` returns (e.g. a 1.6 GB result) after it are outside. The mean goes to
+/// `seconds_of[key]` for the ratio table.
+template <class Call_, class Setup_>
+void time_calls(benchmark::State& state, const std::string& key, Call_&& call, Setup_&& setup) {
     double total = 0;
     for (auto _ : state) {
+        setup();
         const auto t0 = std::chrono::steady_clock::now();
-        auto r = c2s::batch::combat(p.x, p.batch, nullptr, o);
-        benchmark::DoNotOptimize(r.corrected.data());
+        auto kept = call();
+        benchmark::DoNotOptimize(kept);
         const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         state.SetIterationTime(dt);
         total += dt;
     }
-    seconds_of[c2s::concat("combat|", n, "/", b, "|", threads)] = total / static_cast<double>(state.iterations());
-    state.counters["samples"] = static_cast<double>(n);
+    seconds_of[key] = total / static_cast<double>(state.iterations());
+}
+template <class Call_>
+void time_calls(benchmark::State& state, const std::string& key, Call_&& call) {
+    time_calls(state, key, std::forward<Call_>(call), [] {});
+}
+
+/// A ComBat case from the benchmark's arguments (samples, batches, threads).
+struct ComBatCase {
+    std::size_t n, b;
+    int threads;
+    const Problem& p;
+    c2s::batch::CombatOptions options;
+
+    explicit ComBatCase(benchmark::State& state)
+        : n(static_cast<std::size_t>(state.range(0))), b(static_cast<std::size_t>(state.range(1))),
+          threads(static_cast<int>(state.range(2))), p(problem(n, b)) {
+        options.num_threads = threads;
+        state.counters["samples"] = static_cast<double>(n);
+    }
+    [[nodiscard]] std::string key(const char* variant) const { return c2s::concat(variant, "|", n, "/", b, "|", threads); }
+};
+
+void BM_c2s_combat(benchmark::State& state) {
+    const ComBatCase c(state);
+    time_calls(state, c.key("combat"), [&] { return c2s::batch::combat(c.p.x, c.p.batch, nullptr, c.options); });
 }
 
 /// Same, through `combat_into` with one output matrix reused over iterations (the first iteration
 /// pays the page faults of the fresh 1.6 GB result; the reported time is the mean of all).
 void BM_c2s_combat_into(benchmark::State& state) {
-    const auto n = static_cast<std::size_t>(state.range(0)), b = static_cast<std::size_t>(state.range(1));
-    const int threads = static_cast<int>(state.range(2));
-    const auto& p = problem(n, b);
-    c2s::batch::CombatOptions o;
-    o.num_threads = threads;
+    const ComBatCase c(state);
     Eigen::MatrixXd out;
     std::vector<std::string> warnings;
-    double total = 0;
-    for (auto _ : state) {
-        const auto t0 = std::chrono::steady_clock::now();
-        auto m = c2s::batch::combat_into(p.x, p.batch, out, warnings, nullptr, o);
+    time_calls(state, c.key("combat_into"), [&] {
+        auto m = c2s::batch::combat_into(c.p.x, c.p.batch, out, warnings, nullptr, c.options);
         benchmark::DoNotOptimize(out.data());
-        benchmark::DoNotOptimize(m.gamma_star.data());
-        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        state.SetIterationTime(dt);
-        total += dt;
-    }
-    seconds_of[c2s::concat("combat_into|", n, "/", b, "|", threads)] = total / static_cast<double>(state.iterations());
-    state.counters["samples"] = static_cast<double>(n);
+        return m;
+    });
 }
 
 /// Same, through `combat(std::move(x))`: the caller gives up its copy of the data, which is corrected
 /// in place (no second matrix). Each iteration first copies the input (untimed: that is the
 /// caller's data, already in memory, as R's matrix is for sva).
 void BM_c2s_combat_moved(benchmark::State& state) {
-    const auto n = static_cast<std::size_t>(state.range(0)), b = static_cast<std::size_t>(state.range(1));
-    const int threads = static_cast<int>(state.range(2));
-    const auto& p = problem(n, b);
-    c2s::batch::CombatOptions o;
-    o.num_threads = threads;
-    double total = 0;
-    for (auto _ : state) {
-        Eigen::MatrixXd work = p.x;
-        const auto t0 = std::chrono::steady_clock::now();
-        auto r = c2s::batch::combat(std::move(work), p.batch, nullptr, o);
-        benchmark::DoNotOptimize(r.corrected.data());
-        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        state.SetIterationTime(dt);
-        total += dt;
-    }
-    seconds_of[c2s::concat("combat(move)|", n, "/", b, "|", threads)] = total / static_cast<double>(state.iterations());
-    state.counters["samples"] = static_cast<double>(n);
+    const ComBatCase c(state);
+    Eigen::MatrixXd work;
+    time_calls(
+        state, c.key("combat(move)"),
+        [&] { return c2s::batch::combat(std::move(work), c.p.batch, nullptr, c.options); },
+        [&] { work = c.p.x; });
 }
 
 /// Not ComBat: the operating system's cost of a fresh samples × 2,048 double matrix written once
@@ -152,19 +156,13 @@ void BM_c2s_combat_moved(benchmark::State& state) {
 void BM_fresh_matrix_first_touch(benchmark::State& state) {
     const auto n = static_cast<Eigen::Index>(state.range(0));
     const int threads = static_cast<int>(state.range(1));
-    double total = 0;
-    for (auto _ : state) {
-        const auto t0 = std::chrono::steady_clock::now();
+    time_calls(state, c2s::concat("first_touch|", n, "|", threads), [&] {
         Eigen::MatrixXd m(n, kFeatures);
         c2s::parallelize(threads, static_cast<std::size_t>(kFeatures), [&](int, std::size_t start, std::size_t len) {
             m.middleCols(static_cast<Eigen::Index>(start), static_cast<Eigen::Index>(len)).setConstant(1.0);
         });
-        benchmark::DoNotOptimize(m.data());
-        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        state.SetIterationTime(dt);
-        total += dt;
-    }
-    seconds_of[c2s::concat("first_touch|", n, "|", threads)] = total / static_cast<double>(state.iterations());
+        return m;
+    });
 }
 
 void BM_sva_ComBat(benchmark::State& state) {
