@@ -14,15 +14,6 @@ dense_on_bits() { npy_rows "$1" u1 "$2" | awk '{ s = ""; for (j = 1; j <= NF; j+
 packed_on_bits() { npy_rows "$1" u1 "$(( $2 * 8 ))" | awk '{ s = ""; for (b = 1; b <= NF; b++) { v = $b
   for (k = 0; k < 8; k++) { if (v % 2 == 1) s = s (s == "" ? "" : " ") ((b - 1) * 8 + k); v = int(v / 2) } } print s }'; }
 ids_of() { tr -d '\r' < "$1" | awk "$awk_csv"' NR > 1 { csv_split($0, f); print f[1] }'; }
-expect_fail() {  # expect_fail CODE OUTFILE-PATTERN MESSAGE -- command...: exit CODE, message, no output file
-  local code=$1 left=$2 msg=$3; shift 4
-  "$@" > "$tmp/log" 2>&1; local rc=$?
-  [ $rc = "$code" ] || fail "exit $rc, expected $code: $* :: $(cat "$tmp/log")"
-  grep -qF -- "$msg" "$tmp/log" || fail "no message '$msg' from: $* :: $(cat "$tmp/log")"
-  if [ "$code" = 2 ]; then grep -q "^usage: c2s $cmd " "$tmp/log" || fail "no usage of c2s $cmd: $(cat "$tmp/log")"; fi
-  # shellcheck disable=SC2086
-  ! ls $left > /dev/null 2>&1 || fail "a failed command left output: $(ls $left) ($*)"
-}
 
 n_ref=$(( $(tr -d '\r' < "$fix/compounds.csv" | grep -c '') - 1 ))
 [ "$n_ref" -gt 100 ] || fail "fixture compounds.csv has $n_ref compounds"

@@ -4,6 +4,7 @@
 # scripts/fixtures/distance/make_fixtures.py) and Tanimoto recomputed here from bit counts. The .npy
 # files are read and written here with od/head/printf, not with c2s.
 source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_lib.sh"
+cmd=similarity  # for expect_fail's usage check
 fix=$src/tests/fixtures/distance
 
 # npy_header DESCR SHAPE: a format 1.0 header padded to 64 bytes.
@@ -43,15 +44,6 @@ make_dense() {  # make_dense OUT DESCR
   { npy_header "$2" "81, 2048"
     npy_rows "$fix/fps.npy" u1 256 | awk '{ s = ""; for (b = 1; b <= NF; b++) { v = $b
         for (k = 0; k < 8; k++) { s = s (v % 2); v = int(v / 2) } } printf "%s", s }' | tr '01' '\000\001'; } > "$1"
-}
-expect_fail() {  # expect_fail CODE OUTPUT-GLOB MESSAGE -- command...
-  local code=$1 left=$2 msg=$3; shift 4
-  "$@" > "$tmp/log" 2>&1; local rc=$?
-  [ $rc = "$code" ] || fail "exit $rc, expected $code: $* :: $(cat "$tmp/log")"
-  grep -qF -- "$msg" "$tmp/log" || fail "no message '$msg' from: $* :: $(cat "$tmp/log")"
-  if [ "$code" = 2 ]; then grep -q "^usage: c2s similarity " "$tmp/log" || fail "no usage: $(cat "$tmp/log")"; fi
-  # shellcheck disable=SC2086
-  ! ls $left > /dev/null 2>&1 || fail "a failed command left output: $(ls $left) ($*)"
 }
 # Top-k CSV check against a float64 reference matrix: for each query the K (query,rank,target,sim)
 # rows have sim = ref[query][target] (+-tol), ranks 1..K, sims non-increasing with ties by lower

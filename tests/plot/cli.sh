@@ -103,11 +103,7 @@ usage)
   # Usage mistakes: exit 2, a message naming the option, the command's usage, no output file.
   # --help prints the text docs/cli.md documents (scripts/make_cli_doc.sh), byte for byte.
   for cmd in heatmap scatter; do
-    "$c2s" plot $cmd --help > "$tmp/help" || fail "$cmd --help: exit $?"
-    awk -v h="## \`c2s plot $cmd\`" '$0 == h { on = 1; next } on && /^```/ { if (inside) exit; inside = 1; next } inside { print }' \
-      "$src/docs/cli.md" > "$tmp/doc"
-    [ -s "$tmp/doc" ] || fail "docs/cli.md has no block for c2s plot $cmd"
-    cmp -s "$tmp/help" "$tmp/doc" || fail "c2s plot $cmd --help differs from docs/cli.md: $(diff "$tmp/doc" "$tmp/help")"
+    help_matches_doc "plot $cmd"
   done
   o=$tmp/o.png
   usage heatmap "missing argument <MATRIX.npy>" plot heatmap --out "$o"

@@ -236,11 +236,7 @@ usage)
   # the command's usage, no output.
   # --help prints the text docs/cli.md documents (scripts/make_cli_doc.sh), byte for byte.
   for cmd in normalize select aggregate evaluate compare; do
-    "$c2s" profiles $cmd --help > "$tmp/help" || fail "$cmd --help: exit $?"
-    awk -v h="## \`c2s profiles $cmd\`" '$0 == h { on = 1; next } on && /^```/ { if (inside) exit; inside = 1; next } inside { print }' \
-      "$src/docs/cli.md" > "$tmp/doc"
-    [ -s "$tmp/doc" ] || fail "docs/cli.md has no block for c2s profiles $cmd"
-    cmp -s "$tmp/help" "$tmp/doc" || fail "c2s profiles $cmd --help differs from docs/cli.md: $(diff "$tmp/doc" "$tmp/help")"
+    help_matches_doc "profiles $cmd"
   done
   printf 'Metadata_Plate,Metadata_Compound,f0\nA,DMSO,1\nA,DMSO,2\nA,x,3\n' > "$tmp/in.csv"
   o=$tmp/o.csv

@@ -4,6 +4,7 @@
 # documented guarantees (docs/split.md) are recomputed here with awk from the written table; the
 # k-fold methods are compared with scikit-learn's folds in tests/fixtures/split/bbbc021_folds.csv.
 source "$(dirname "${BASH_SOURCE[0]}")/../support/cli_lib.sh"
+cmd=split  # for expect_fail's usage check
 
 # cols FILE NAME...: the named columns of every data row, tab-separated; fails on an unknown name.
 cols() {
@@ -14,14 +15,6 @@ cols() {
               next }
     { m = csv_split($0, f); if (m != n) { print "line " NR ": " m " cells, header " n > "/dev/stderr"; exit 1 }
       s = f[at[want[1]]]; for (i = 2; i <= k; i++) s = s "\t" f[at[want[i]]]; print s }' "$file"
-}
-expect_fail() {  # expect_fail CODE OUTPUT MESSAGE -- command...: exit CODE, the message, no output file
-  local code=$1 left=$2 msg=$3; shift 4
-  "$@" > "$tmp/log" 2>&1; local rc=$?
-  [ $rc = "$code" ] || fail "exit $rc, expected $code: $* :: $(cat "$tmp/log")"
-  grep -qF -- "$msg" "$tmp/log" || fail "no message '$msg' from: $* :: $(cat "$tmp/log")"
-  if [ "$code" = 2 ]; then grep -q "^usage: c2s split " "$tmp/log" || fail "no usage: $(cat "$tmp/log")"; fi
-  [ ! -e "$left" ] || fail "a failed command left $left ($*)"
 }
 # check_sides OUT COLUMN SIDES FRACTIONS LOWER: the guarantees of a stratified split (docs/split.md),
 # with Metadata_Compound as group, Metadata_MoA as stratum, DMSO as controls grouped by well:

@@ -24,6 +24,27 @@ usage() {
   expect 2 "$@"
   grep -qF "usage: c2s $cmd " "$tmp/log" || fail "c2s $*: no usage of '$cmd': $(cat "$tmp/log")"
 }
+# expect_fail CODE OUTPUT-GLOB MESSAGE -- command...: the command exits CODE with MESSAGE in its output
+# (for CODE 2 also the usage of `c2s $cmd`; the caller sets cmd) and leaves nothing matching OUTPUT-GLOB.
+expect_fail() {
+  local code=$1 left=$2 msg=$3; shift 4
+  "$@" > "$tmp/log" 2>&1; local rc=$?
+  [ $rc = "$code" ] || fail "exit $rc, expected $code: $* :: $(cat "$tmp/log")"
+  grep -qF -- "$msg" "$tmp/log" || fail "no message '$msg' from: $* :: $(cat "$tmp/log")"
+  if [ "$code" = 2 ]; then grep -q "^usage: c2s ${cmd:?} " "$tmp/log" || fail "no usage of c2s $cmd: $(cat "$tmp/log")"; fi
+  # shellcheck disable=SC2086
+  ! ls $left > /dev/null 2>&1 || fail "a failed command left output: $(ls $left) ($*)"
+}
+# help_matches_doc "COMMAND WORDS": `c2s COMMAND --help` prints, byte for byte, the block docs/cli.md
+# shows for it (scripts/make_cli_doc.sh).
+help_matches_doc() {
+  # shellcheck disable=SC2086
+  "$c2s" $1 --help > "$tmp/help" || fail "$1 --help: exit $?"
+  awk -v h="## \`c2s $1\`" '$0 == h { on = 1; next } on && /^```/ { if (inside) exit; inside = 1; next } inside { print }' \
+    "$src/docs/cli.md" > "$tmp/doc"
+  [ -s "$tmp/doc" ] || fail "docs/cli.md has no block for c2s $1"
+  cmp -s "$tmp/help" "$tmp/doc" || fail "c2s $1 --help differs from docs/cli.md: $(diff "$tmp/doc" "$tmp/help")"
+}
 run() { "$c2s" "$@" > "$tmp/log" 2>&1 || fail "c2s $*: exit $?: $(cat "$tmp/log")"; }
 absent() { for f in "$@"; do [ ! -e "$f" ] || fail "a failed command left '$f'"; done; }
 # col FILE.csv NAME: the 1-based index of column NAME (plain header, no quotes).

@@ -120,11 +120,7 @@ activations)
 usage)
   # Help texts are the ones docs/cli.md documents (scripts/make_cli_doc.sh), byte for byte.
   for cmd in embed activations "images synth"; do
-    "$c2s" $cmd --help > "$tmp/help" || fail "$cmd --help: exit $?"
-    awk -v h="## \`c2s $cmd\`" '$0 == h { on = 1; next } on && /^```/ { if (inside) exit; inside = 1; next } inside { print }' \
-      "$src/docs/cli.md" > "$tmp/doc"
-    [ -s "$tmp/doc" ] || fail "docs/cli.md has no block for c2s $cmd"
-    cmp -s "$tmp/help" "$tmp/doc" || fail "c2s $cmd --help differs from docs/cli.md: $(diff "$tmp/doc" "$tmp/help")"
+    help_matches_doc "$cmd"
   done
   synth
   o=$tmp/o
