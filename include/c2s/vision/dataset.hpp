@@ -94,22 +94,19 @@ struct LoaderOptions {
 };
 
 /**
- * @brief Iterates over `rows` of a dataset in order, in batches. A background thread decodes the
- * next batches (each with `num_threads` threads) while the caller works on the current one. An
- * error while decoding is rethrown by `next()`.
+ * @brief Produces items `0 .. count-1` by calling `make(i)` on a background thread, keeping up to
+ * `prefetch` items ready ahead of the consumer (0: `make` runs in `next()`). Items come out in
+ * order whatever the timing; an exception thrown by `make` is rethrown by `next()`. The loaders
+ * below are built on it.
  */
-class BatchLoader {
+template <class Item_>
+class Prefetcher {
 public:
-    BatchLoader(const ImageDataset& dataset, std::vector<std::size_t> rows, LoaderOptions options = {})
-        : dataset_(dataset), rows_(std::move(rows)), options_(options) {
-        if (options_.batch_size == 0) fail_argument("c2s::vision::BatchLoader", "'batch_size' is 0");
-        num_batches_ = (rows_.size() + options_.batch_size - 1) / options_.batch_size;
-        if (options_.prefetch > 0 && num_batches_ > 0) producer_ = std::thread([this] { produce(); });
+    Prefetcher(std::size_t count, std::size_t prefetch, std::function<Item_(std::size_t)> make)
+        : count_(count), prefetch_(prefetch), make_(std::move(make)) {
+        if (prefetch_ > 0 && count_ > 0) producer_ = std::thread([this] { produce(); });
     }
-    /// All rows of the dataset.
-    explicit BatchLoader(const ImageDataset& dataset, LoaderOptions options = {})
-        : BatchLoader(dataset, all_rows(dataset.size()), options) {}
-    ~BatchLoader() {
+    ~Prefetcher() {
         {
             std::lock_guard<std::mutex> lock(mutex_);
             stop_ = true;
@@ -117,27 +114,102 @@ public:
         cv_.notify_all();
         if (producer_.joinable()) producer_.join();
     }
-    BatchLoader(const BatchLoader&) = delete;
-    BatchLoader& operator=(const BatchLoader&) = delete;
+    Prefetcher(const Prefetcher&) = delete;
+    Prefetcher& operator=(const Prefetcher&) = delete;
 
-    [[nodiscard]] std::size_t num_batches() const noexcept { return num_batches_; }
+    [[nodiscard]] std::size_t size() const noexcept { return count_; }
 
-    /// The next batch, or nothing at the end.
-    std::optional<Batch> next() {
-        if (consumed_ >= num_batches_) return std::nullopt;
-        if (options_.prefetch == 0) return decode(consumed_++);
+    /// The next item, or nothing at the end.
+    std::optional<Item_> next() {
+        if (consumed_ >= count_) return std::nullopt;
+        if (prefetch_ == 0) return make_(consumed_++);
         std::unique_lock<std::mutex> lock(mutex_);
         cv_.wait(lock, [&] { return !queue_.empty() || error_; });
         if (queue_.empty() && error_) std::rethrow_exception(error_);
-        Batch b = std::move(queue_.front());
+        Item_ item = std::move(queue_.front());
         queue_.pop_front();
         ++consumed_;
         lock.unlock();
         cv_.notify_all();
-        return b;
+        return item;
     }
 
 private:
+    void produce() {
+        for (std::size_t i = 0; i < count_; ++i) {
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                cv_.wait(lock, [&] { return stop_ || queue_.size() < prefetch_; });
+                if (stop_) return;
+            }
+            try {
+                Item_ item = make_(i);
+                std::lock_guard<std::mutex> lock(mutex_);
+                queue_.push_back(std::move(item));
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                error_ = std::current_exception();
+                cv_.notify_all();
+                return;
+            }
+            cv_.notify_all();
+        }
+    }
+
+    std::size_t count_, prefetch_, consumed_ = 0;
+    std::function<Item_(std::size_t)> make_;
+    std::thread producer_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<Item_> queue_;
+    std::exception_ptr error_;
+    bool stop_ = false;
+};
+
+/// Stacks samples of equal size into a batch; `where` names the caller in the error.
+[[nodiscard]] inline Batch stack_samples(std::vector<Sample>& samples, const char* where) {
+    Batch batch;
+    std::vector<torch::Tensor> ims;
+    std::vector<std::int64_t> labels;
+    ims.reserve(samples.size());
+    for (auto& s : samples) {
+        if (!ims.empty() && s.image.sizes() != ims.front().sizes())
+            fail_runtime(where, "row ", s.row, " gives an image of size ", s.image.sizes(), " but row ",
+                         batch.rows.front(), " gives ", ims.front().sizes(), "; add a resize to the dataset's transform");
+        ims.push_back(std::move(s.image));
+        labels.push_back(s.label);
+        batch.rows.push_back(s.row);
+    }
+    batch.images = torch::stack(ims);
+    batch.labels = torch::tensor(labels, torch::kInt64);
+    return batch;
+}
+
+/**
+ * @brief Iterates over `rows` of a dataset in order, in batches. A background thread decodes the
+ * next batches (each with `num_threads` threads) while the caller works on the current one. An
+ * error while decoding is rethrown by `next()`.
+ */
+class BatchLoader {
+public:
+    BatchLoader(const ImageDataset& dataset, std::vector<std::size_t> rows, LoaderOptions options = {})
+        : dataset_(dataset), rows_(std::move(rows)), options_(checked(options)),
+          batches_((rows_.size() + options_.batch_size - 1) / options_.batch_size, options_.prefetch,
+                   [this](std::size_t b) { return decode(b); }) {}
+    /// All rows of the dataset.
+    explicit BatchLoader(const ImageDataset& dataset, LoaderOptions options = {})
+        : BatchLoader(dataset, all_rows(dataset.size()), options) {}
+
+    [[nodiscard]] std::size_t num_batches() const noexcept { return batches_.size(); }
+
+    /// The next batch, or nothing at the end.
+    std::optional<Batch> next() { return batches_.next(); }
+
+private:
+    static LoaderOptions checked(LoaderOptions o) {
+        if (o.batch_size == 0) fail_argument("c2s::vision::BatchLoader", "'batch_size' is 0");
+        return o;
+    }
     static std::vector<std::size_t> all_rows(std::size_t n) {
         std::vector<std::size_t> r(n);
         for (std::size_t i = 0; i < n; ++i) r[i] = i;
@@ -150,53 +222,13 @@ private:
         parallelize(options_.num_threads, count, [&](int, std::size_t s, std::size_t len) {
             for (std::size_t i = s; i < s + len; ++i) samples[i] = dataset_.get(rows_[start + i]);
         });
-        Batch batch;
-        std::vector<torch::Tensor> ims;
-        std::vector<std::int64_t> labels;
-        for (auto& s : samples) {
-            if (!ims.empty() && s.image.sizes() != ims.front().sizes())
-                fail_runtime("c2s::vision::BatchLoader", "row ", s.row, " gives an image of size ", s.image.sizes(),
-                             " but row ", batch.rows.front(), " gives ", ims.front().sizes(),
-                             "; add a resize to the dataset's transform");
-            ims.push_back(s.image);
-            labels.push_back(s.label);
-            batch.rows.push_back(s.row);
-        }
-        batch.images = torch::stack(ims);
-        batch.labels = torch::tensor(labels, torch::kInt64);
-        return batch;
-    }
-    void produce() {
-        for (std::size_t b = 0; b < num_batches_; ++b) {
-            {
-                std::unique_lock<std::mutex> lock(mutex_);
-                cv_.wait(lock, [&] { return stop_ || queue_.size() < options_.prefetch; });
-                if (stop_) return;
-            }
-            try {
-                Batch batch = decode(b);
-                std::lock_guard<std::mutex> lock(mutex_);
-                queue_.push_back(std::move(batch));
-            } catch (...) {
-                std::lock_guard<std::mutex> lock(mutex_);
-                error_ = std::current_exception();
-                cv_.notify_all();
-                return;
-            }
-            cv_.notify_all();
-        }
+        return stack_samples(samples, "c2s::vision::BatchLoader");
     }
 
     const ImageDataset& dataset_;
     std::vector<std::size_t> rows_;
     LoaderOptions options_;
-    std::size_t num_batches_ = 0, consumed_ = 0;
-    std::thread producer_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::deque<Batch> queue_;
-    std::exception_ptr error_;
-    bool stop_ = false;
+    Prefetcher<Batch> batches_;  // last member: its thread starts after the others are built
 };
 
 }  // namespace c2s::vision

@@ -1,0 +1,2 @@
+#include "c2s/train/trainer.hpp"
+#include "test_support.hpp"
