@@ -295,7 +295,13 @@ struct InceptionV3Impl : torch::nn::Module {
         x = Mixed_6c(x); if (keep("Mixed_6c", x)) return out;
         x = Mixed_6d(x); if (keep("Mixed_6d", x)) return out;
         x = Mixed_6e(x); if (keep("Mixed_6e", x)) return out;
-        if (AuxLogits && is_training()) out.aux_logits = AuxLogits->forward(x);
+        if (AuxLogits && is_training()) {
+            if (x.size(2) < 17 || x.size(3) < 17)
+                fail_argument("c2s::vision::InceptionV3::run", "'input' is ", input.size(2), "x", input.size(3),
+                              "; in training mode the auxiliary head needs Mixed_6e maps of at least 17x17 (input "
+                              "299x299); build the model with aux_logits = false for smaller inputs");
+            out.aux_logits = AuxLogits->forward(x);
+        }
         x = Mixed_7a(x); if (keep("Mixed_7a", x)) return out;
         x = Mixed_7b(x); if (keep("Mixed_7b", x)) return out;
         x = Mixed_7c(x); if (keep("Mixed_7c", x)) return out;
